@@ -1,0 +1,81 @@
+#!/bin/sh
+# dev.sh: the README's quick start, for a Debian machine.
+#   ./dev.sh demo   install what is missing, build, run the demo
+#   ./dev.sh test   install what is missing, build, run every test (make check)
+#   ./dev.sh deps   only install what is missing
+# The build lives in ./build (a VPATH build), installed under ./build/inst.
+set -eu
+
+# Debian packages the build, the tests and the demo need.
+DEPS='build-essential autoconf automake libtool pkg-config
+bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
+dash busybox valgrind strace clang libclang-rt-14-dev'
+
+top=$(cd "$(dirname "$0")" && pwd)
+build="$top/build"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
+
+missing_deps() {
+	for pkg in $DEPS; do
+		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) || status=
+		case "$status" in
+		*" installed") ;;
+		*) printf '%s\n' "$pkg" ;;
+		esac
+	done
+}
+
+install_deps() {
+	command -v dpkg-query >/dev/null 2>&1 || die "not a Debian system: install these by hand: $DEPS"
+	missing=$(missing_deps)
+	[ -n "$missing" ] || return 0
+	say "installing: $(printf '%s' "$missing" | tr '\n' ' ')"
+	if [ "$(id -u)" -eq 0 ]; then
+		set -- env
+	elif command -v sudo >/dev/null 2>&1; then
+		set -- sudo env
+	else
+		die "run as root, or install these first: $missing"
+	fi
+	"$@" DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# shellcheck disable=SC2086 # one word per package
+	"$@" DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+}
+
+build() {
+	if [ ! -x "$top/configure" ]; then
+		say "autoreconf"
+		(cd "$top" && autoreconf -fi)
+	fi
+	mkdir -p "$build"
+	if [ ! -f "$build/Makefile" ]; then
+		say "configure"
+		(cd "$build" && "$top/configure" --enable-werror --prefix="$build/inst")
+	fi
+	say "make"
+	make -C "$build" -j2
+}
+
+run_tests() {
+	status=0
+	make -C "$build" -j2 check VERBOSE=1 || status=$?
+	log="$build/test-suite.log"
+	if [ -f "$log" ]; then
+		pass=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+		fail=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+		skip=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
+		err=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+		printf 'tests: %s passed, %s failed, %s skipped\n' \
+			"${pass:-0}" "$(( ${fail:-0} + ${err:-0} ))" "${skip:-0}"
+	fi
+	return "$status"
+}
+
+case "${1-}" in
+deps) install_deps ;;
+test) install_deps; build; run_tests ;;
+demo) install_deps; build; make -C "$build" install >/dev/null; sh "$top/demo/demo.sh" "$build/inst" ;;
+*) printf 'usage: %s demo|test|deps\n' "$0" >&2; exit 2 ;;
+esac

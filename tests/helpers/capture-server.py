@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Loopback capture endpoint for the tests: records every request it gets.
+
+Each request N is written atomically to DIR/N.body (the raw body) and
+DIR/N.meta (method, path and Content-Type, one per line).  The chosen port
+is written to DIR/port once the socket listens.  It binds only to loopback
+and exits by itself after --lifetime seconds, so a forgotten server cannot
+linger.
+
+Modes say how it answers: ok (200 {"status": 1}), 500, 429, 503, hang (read
+the request, never answer), drip (answer one byte a second), close (read the
+request, close the connection without a word).
+"""
+import argparse
+import http.server
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+
+LOCK = threading.Lock()
+COUNT = [0]
+
+
+def record(directory, method, path, ctype, body):
+    with LOCK:
+        COUNT[0] += 1
+        n = COUNT[0]
+    for suffix, data in (("meta", f"{method}\n{path}\n{ctype}\n".encode()),
+                         ("body", body)):
+        tmp = os.path.join(directory, f".{n}.{suffix}.tmp")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(directory, f"{n}.{suffix}"))
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        mode = self.server.mode
+        if mode == "hang":
+            time.sleep(self.server.lifetime)
+            return
+        record(self.server.directory, "POST", self.path,
+               self.headers.get("Content-Type", ""), body)
+        if mode == "close":
+            self.close_connection = True
+            return
+        status = {"ok": 200, "500": 500, "429": 429, "503": 503,
+                  "drip": 200}[mode]
+        reply = b'{"status": 1}' if status == 200 else b'{"error": "test"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        if mode == "drip":
+            for byte in reply:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(1)
+        else:
+            self.wfile.write(reply)
+
+    do_PUT = do_POST
+
+    def do_GET(self):
+        record(self.server.directory, "GET", self.path, "", b"")
+        self.send_response(405)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--mode", default="ok",
+                   choices=["ok", "500", "429", "503", "hang", "drip", "close"])
+    p.add_argument("--bind", default="127.0.0.1", choices=["127.0.0.1", "::1"])
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--lifetime", type=float, default=300)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    a = p.parse_args()
+
+    if a.bind == "::1":
+        Server.address_family = socket.AF_INET6
+    srv = Server((a.bind, a.port), Handler)
+    srv.directory, srv.mode, srv.lifetime = a.dir, a.mode, a.lifetime
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    tmp = os.path.join(a.dir, ".port.tmp")
+    with open(tmp, "w") as f:
+        f.write(f"{srv.server_address[1]}\n")
+    os.rename(tmp, os.path.join(a.dir, "port"))
+    threading.Timer(a.lifetime, lambda: os._exit(0)).start()
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+# tests/: shared helpers, the build and install tests.
+EXTRA_DIST += \
+	tests/helpers/capture-server.py \
+	tests/helpers/common.bash \
+	tests/helpers/tap.h
+
+TESTS += tests/build/install.bats
+EXTRA_DIST += tests/build/install.bats
