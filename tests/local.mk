@@ -4,5 +4,5 @@ EXTRA_DIST += \
 	tests/helpers/common.bash \
 	tests/helpers/tap.h
 
-TESTS += tests/build/install.bats
-EXTRA_DIST += tests/build/install.bats
+TESTS += tests/build/install.bats tests/build/lint.bats
+EXTRA_DIST += tests/build/install.bats tests/build/lint.bats
