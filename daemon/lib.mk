@@ -1,1 +1,57 @@
-# daemon/: the daemon-side library and the reference daemon (filled in by the library work).
+# daemon/: libanonstats, the library a daemon links to run the statistics
+# script without ever blocking, and anonstats-daemon, the reference daemon.
+
+# Compile-time defaults; every one can be overridden at run time.
+ANONSTATS_PATH_FLAGS = \
+	-DPLUGINSDIR="\"$(pluginsdir)\"" \
+	-DCONFIGDIR="\"$(configdir)\"" \
+	-DSTATEDIR="\"$(statedir)\""
+
+ANONSTATS_SOURCES = \
+	daemon/anonstats.c \
+	daemon/anonstats-fatal.c \
+	daemon/anonstats-guid.c \
+	daemon/anonstats-internal.h
+
+# The library: only the documented API is exported.
+lib_LTLIBRARIES += daemon/libanonstats.la
+include_HEADERS += daemon/anonstats.h
+daemon_libanonstats_la_SOURCES = $(ANONSTATS_SOURCES) daemon/anonstats.h
+daemon_libanonstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+daemon_libanonstats_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+	-export-symbols-regex '^anonstats_(init|status|status_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|fatal_|install_crash_handlers|free)$$'
+
+# pkg-config file, paths substituted at make time like the script's.
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = daemon/libanonstats.pc
+CLEANFILES += daemon/libanonstats.pc
+EXTRA_DIST += daemon/libanonstats.pc.in
+daemon/libanonstats.pc: $(srcdir)/daemon/libanonstats.pc.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
+	$(SED) -e 's|@prefix[@]|$(prefix)|g' -e 's|@libdir[@]|$(libdir)|g' \
+		-e 's|@includedir[@]|$(includedir)|g' \
+		-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+		$(srcdir)/daemon/libanonstats.pc.in > $@.tmp && mv $@.tmp $@
+
+# The reference daemon.
+sbin_PROGRAMS += daemon/anonstats-daemon
+daemon_anonstats_daemon_SOURCES = daemon/anonstats-daemon.c
+daemon_anonstats_daemon_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+daemon_anonstats_daemon_LDADD = daemon/libanonstats.la
+
+# Its systemd unit, ExecStart substituted at make time.
+systemdsystemunitdir = $(prefix)/lib/systemd/system
+systemdsystemunit_DATA = packaging/systemd/anonstats-daemon.service
+CLEANFILES += packaging/systemd/anonstats-daemon.service
+EXTRA_DIST += packaging/systemd/anonstats-daemon.service.in
+packaging/systemd/anonstats-daemon.service: $(srcdir)/packaging/systemd/anonstats-daemon.service.in Makefile
+	$(AM_V_GEN)$(do_edit) && chmod a-x $@
+
+# Tests: the daemon linked statically against the library, so it runs from
+# the build tree without libtool's wrapper script (whose pid is not the
+# daemon's: signals must reach the daemon itself).
+check_PROGRAMS += tests/daemon/anonstats-daemon-test
+tests_daemon_anonstats_daemon_test_SOURCES = daemon/anonstats-daemon.c
+tests_daemon_anonstats_daemon_test_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+tests_daemon_anonstats_daemon_test_LDADD = daemon/libanonstats.la
+tests_daemon_anonstats_daemon_test_LDFLAGS = -static

@@ -1,0 +1,122 @@
+/* anonstats.h: run the anonymous-statistics script from a C daemon.
+ *
+ * The library runs the installed `anonymous-statistics.sh` with a plain argv
+ * (never a shell), stdin from /dev/null, in its own process group and with a
+ * small explicit environment.  Ordinary events return at once: a helper
+ * thread collects each child's exit status and the HTTP code it prints, and
+ * reports them through the logging callback.  The opt-out (a file in the
+ * config directory, DO_NOT_TRACK, DISABLE_TELEMETRY) is checked at every
+ * event; when it applies the script is never executed.
+ *
+ * One instance per process: a daemon calls anonstats_init() once, after it
+ * has daemonized (fork() does not carry the helper thread over).
+ *
+ * Children are collected with waitpid() on their own pids, never
+ * waitpid(-1): a daemon's own SIGCHLD handling keeps working.  If the daemon
+ * reaps every child itself (waitpid(-1) in a SIGCHLD handler, or SIGCHLD set
+ * to SIG_IGN) the library still works; it then reports the exit status as
+ * unknown. */
+#ifndef ANONSTATS_H
+#define ANONSTATS_H
+
+#include <errno.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum anonstats_log_level {
+	ANONSTATS_LOG_ERROR,
+	ANONSTATS_LOG_WARNING,
+	ANONSTATS_LOG_INFO,
+	ANONSTATS_LOG_DEBUG,
+};
+
+/* Called from the caller's thread or from the library's helper thread, so it
+ * must be thread-safe.  It must not call back into the library. */
+typedef void (*anonstats_log_fn)(enum anonstats_log_level level, const char *message,
+				 void *userdata);
+
+struct anonstats_config {
+	const char *script;        /* NULL: PLUGINSDIR "/anonymous-statistics.sh" */
+	const char *config_dir;    /* NULL: CONFIGDIR; where the opt-out file is looked for */
+	const char *state_dir;     /* NULL: STATEDIR; holds the machine GUID */
+	const char *version;       /* the daemon's version, NULL: "unknown" */
+	const char *machine_guid;  /* NULL: read or create STATE_DIR/machine-guid */
+	const char *program_name;  /* the process name FATAL reports, NULL: "daemon" */
+	unsigned stop_timeout_ms;  /* 0: 2000; how long anonstats_stop() waits */
+	unsigned fatal_timeout_ms; /* 0: 3000; how long FATAL and crashes wait */
+	anonstats_log_fn log;      /* NULL: messages go to stderr */
+	void *log_userdata;
+};
+
+/* Set up the library.  0 on success; -1 with errno set (and a message logged)
+ * when the machine GUID cannot be read or created, or memory runs out.  After
+ * a failure every other call is a harmless no-op. */
+int anonstats_init(const struct anonstats_config *config);
+
+/* Whether statistics are on, and if not, which switch turned them off. */
+enum anonstats_status {
+	ANONSTATS_ENABLED = 0,
+	ANONSTATS_DISABLED_DO_NOT_TRACK,     /* DO_NOT_TRACK non-empty ("0" too) */
+	ANONSTATS_DISABLED_DISABLE_TELEMETRY, /* DISABLE_TELEMETRY non-empty ("0" too) */
+	ANONSTATS_DISABLED_OPT_OUT_FILE,     /* .opt-out-from-anonymous-statistics exists */
+	ANONSTATS_DISABLED_NOT_INITIALIZED,  /* anonstats_init() not called or failed */
+};
+enum anonstats_status anonstats_status(void);
+/* "enabled", "disabled by DO_NOT_TRACK", ...: a static string. */
+const char *anonstats_status_string(enum anonstats_status status);
+
+/* The machine GUID in use, or NULL before a successful init. */
+const char *anonstats_machine_guid(void);
+
+/* Return values of the send calls below. */
+#define ANONSTATS_SENT 0     /* the script was started */
+#define ANONSTATS_OPTED_OUT 1 /* opted out: the script was not run */
+/* -1: not started (errno set, message logged). */
+
+/* Start the script for ACTION [RESULT [DATA]] and return at once (NULL ends
+ * the argument list).  Strings are passed as they are, byte for byte: the
+ * script does the JSON encoding.  Each is cut at 1024 bytes. */
+int anonstats_send(const char *action, const char *result, const char *data);
+
+/* The daemon is ready. */
+int anonstats_start(void);
+
+/* Clean shutdown: send STOP (result OK, or ERROR when failed is non-zero),
+ * wait for it and for every event still in flight at most stop_timeout_ms,
+ * kill what is left, stop the helper thread.  Further sends are refused. */
+int anonstats_stop(int failed);
+
+/* Cloud events. */
+int anonstats_cloud_disabled(void);                       /* cloud not in this build */
+int anonstats_cloud_build_fail(const char *dependency);    /* a cloud dependency failed to build */
+int anonstats_cloud_connect_fail(const int *codes, size_t n); /* connection failed: error codes */
+
+/* Events still running. */
+unsigned anonstats_in_flight(void);
+
+/* FATAL: log the message locally (never sent), send FATAL with the process
+ * and thread name and function:file:line:errno, wait at most
+ * fatal_timeout_ms, exit(EXIT_FAILURE). */
+#define ANONSTATS_FATAL(...) \
+	anonstats_fatal_(__func__, __FILE__, __LINE__, errno, __VA_ARGS__)
+
+_Noreturn void anonstats_fatal_(const char *func, const char *file, int line, int errnum,
+				const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Report SIGSEGV, SIGBUS, SIGFPE and SIGABRT as FATAL (data: the signal
+ * name), then restore the default action and re-raise, so core dumps still
+ * happen.  The handler uses only async-signal-safe calls and an argv built
+ * here.  Call after anonstats_init(); 0 or -1 with errno. */
+int anonstats_install_crash_handlers(void);
+
+/* Free everything (stops first if anonstats_stop() was not called). */
+void anonstats_free(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
