@@ -1,1 +1,19 @@
-# helpers/: sysinfo, its unit tests, fixtures and fuzz targets (filled in by the sysinfo work).
+# helpers/: sysinfo, its unit tests, fixtures and fuzz targets.
+
+# The parsers and detectors, in a convenience library that sysinfo, the unit
+# tests and the fuzz targets link (plain ar: no libtool wrapper, so valgrind
+# runs the test programs directly).
+noinst_LIBRARIES += helpers/libsysinfo.a
+helpers_libsysinfo_a_SOURCES = \
+	helpers/envfile.c helpers/envfile.h \
+	helpers/procfile.c helpers/procfile.h \
+	helpers/rootfs.c helpers/rootfs.h \
+	helpers/text.c helpers/text.h \
+	helpers/virt.c helpers/virt.h \
+	helpers/xalloc.c helpers/xalloc.h
+sysinfo_lib_files = $(helpers_libsysinfo_a_SOURCES)
+
+# sysinfo itself, installed beside the script.
+plugins_PROGRAMS += helpers/sysinfo
+helpers_sysinfo_SOURCES = helpers/sysinfo.c
+helpers_sysinfo_LDADD = helpers/libsysinfo.a

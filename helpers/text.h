@@ -1,0 +1,23 @@
+/* text.h: make untrusted bytes safe for a line-oriented reader and for JSON. */
+#ifndef HELPERS_TEXT_H
+#define HELPERS_TEXT_H
+
+#include <stddef.h>
+
+/* The longest value sysinfo prints, in bytes (never cutting a UTF-8 character). */
+#define TEXT_MAX 256
+
+/*
+ * text_normalize(s, n): a new string (free it) holding the n bytes at s made
+ * safe: invalid UTF-8 (bad or overlong sequences, surrogates, > U+10FFFF)
+ * becomes U+FFFD; control characters (C0, DEL, C1, U+2028, U+2029) become a
+ * space; leading and trailing spaces are trimmed; the result is cut to at most
+ * TEXT_MAX bytes at a character boundary.  NUL bytes in the input are
+ * ordinary control bytes.  The result may be "".
+ */
+char *text_normalize(const char *s, size_t n);
+
+/* text_json_string(s): a new string (free it): s as a quoted JSON string. */
+char *text_json_string(const char *s);
+
+#endif
