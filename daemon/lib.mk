@@ -55,3 +55,24 @@ tests_daemon_anonstats_daemon_test_SOURCES = daemon/anonstats-daemon.c
 tests_daemon_anonstats_daemon_test_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
 tests_daemon_anonstats_daemon_test_LDADD = daemon/libanonstats.la
 tests_daemon_anonstats_daemon_test_LDFLAGS = -static
+
+# Unit tests of the library, built from its sources (internals are tested
+# too, and no libtool wrapper stands between valgrind and the program).
+check_PROGRAMS += tests/daemon/unit-anonstats
+tests_daemon_unit_anonstats_SOURCES = tests/daemon/unit-anonstats.c $(ANONSTATS_SOURCES)
+tests_daemon_unit_anonstats_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS) -I$(top_srcdir)/tests/helpers
+TESTS += tests/daemon/unit-anonstats
+
+if HAVE_SANITIZERS
+check_PROGRAMS += tests/daemon/unit-anonstats-asan
+tests_daemon_unit_anonstats_asan_SOURCES = $(tests_daemon_unit_anonstats_SOURCES)
+tests_daemon_unit_anonstats_asan_CPPFLAGS = $(tests_daemon_unit_anonstats_CPPFLAGS)
+tests_daemon_unit_anonstats_asan_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
+tests_daemon_unit_anonstats_asan_LDFLAGS = $(SANITIZER_CFLAGS)
+TESTS += tests/daemon/unit-anonstats-asan
+endif
+
+if HAVE_VALGRIND
+TESTS += tests/daemon/unit-valgrind.sh
+endif
+EXTRA_DIST += tests/daemon/unit-valgrind.sh
