@@ -76,3 +76,14 @@ if HAVE_VALGRIND
 TESTS += tests/daemon/unit-valgrind.sh
 endif
 EXTRA_DIST += tests/daemon/unit-valgrind.sh
+
+# A test tool that hands arbitrary strings to the library.
+check_PROGRAMS += tests/daemon/anonstats-send
+tests_daemon_anonstats_send_SOURCES = tests/daemon/anonstats-send.c
+tests_daemon_anonstats_send_LDADD = daemon/libanonstats.la
+tests_daemon_anonstats_send_LDFLAGS = -static
+
+# bats tests: the daemon with fake scripts, then end to end with the
+# installed script and a loopback capture server.
+TESTS += tests/daemon/daemon.bats
+EXTRA_DIST += tests/daemon/daemon.bats tests/daemon/daemon-helpers.bash

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# anonstats-daemon with fake statistics scripts: what it runs, when, and that
+# it never waits on them longer than its bounds.  The end-to-end tests with
+# the real script and a capture server are in e2e.bats.
+
+load ../helpers/common
+load daemon-helpers
+
+DAEMON="$top_builddir/tests/daemon/anonstats-daemon-test"
+
+setup() {
+	unset DO_NOT_TRACK DISABLE_TELEMETRY
+	CONFIG_DIR="$BATS_TEST_TMPDIR/config"
+	STATE_DIR="$BATS_TEST_TMPDIR/state"
+	mkdir -p "$CONFIG_DIR"
+	ulimit -c 0
+}
+
+teardown() {
+	daemon_cleanup
+}
+
+common_args() {
+	printf '%s\n' --config-dir "$CONFIG_DIR" --state-dir "$STATE_DIR" --script "$1"
+}
+
+@test "--help and --version; a bad option is a usage error" {
+	run "$DAEMON" --help
+	assert_success
+	assert_output --partial "--crash-test=SIG"
+	run "$DAEMON" --version
+	assert_success
+	assert_output --regexp '^anonstats-daemon [0-9]'
+	run "$DAEMON" --bogus
+	assert_failure 2
+	run "$DAEMON" --crash-test=kill
+	assert_failure 2
+}
+
+@test "START when ready, STOP on SIGTERM, exit 0; the script gets plain argv" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo >> '$log'; echo 200")
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	run cat "$log"
+	assert_output "START|
+STOP|OK|"
+	run grep -c 'HTTP 200' "$DAEMON_LOG"
+	assert_output 2
+}
+
+@test "SIGINT stops it too" {
+	script=$(canary_script)
+	daemon_start "$DAEMON" $(common_args "$script")
+	kill -INT "$DAEMON_PID"
+	daemon_wait_exit
+	assert_equal "$DAEMON_STATUS" 0
+	assert_equal "$(canary_runs)" 2
+}
+
+@test "the machine GUID is created in the state dir, mode 0600, and kept" {
+	script=$(canary_script)
+	daemon_start "$DAEMON" $(common_args "$script")
+	daemon_stop
+	run stat -c %a "$STATE_DIR/machine-guid"
+	assert_output 600
+	run grep -E -x '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}' "$STATE_DIR/machine-guid"
+	assert_success
+	first=$(cat "$STATE_DIR/machine-guid")
+	daemon_start "$DAEMON" $(common_args "$script")
+	daemon_stop
+	assert_equal "$(cat "$STATE_DIR/machine-guid")" "$first"
+}
+
+@test "a hanging script: START returns at once, SIGTERM exits within the STOP bound, nothing left" {
+	script=$(fake_script hang.sh 'sleep 1000; echo 200')
+	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
+	wait_log 'CLOUD_CONNECT_FAIL check call returned'
+	for ms in $(call_ms START) $(call_ms 'CLOUD_CONNECT_FAIL check'); do
+		[ "$ms" -lt 100 ] || { cat "$DAEMON_LOG"; false; }
+	done
+	kids=$(children_of "$DAEMON_PID")
+	[ -n "$kids" ]
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	# 2 s bound plus a margin for a loaded machine.
+	[ "$DAEMON_MS" -lt 3500 ] || { echo "stop took $DAEMON_MS ms"; false; }
+	# START, CLOUD_CONNECT_FAIL and STOP itself were given up.
+	run grep -c 'no answer after' "$DAEMON_LOG"
+	assert_output 3
+	# The scripts' process groups (and their sleeps) are gone.
+	for k in $kids; do
+		assert_equal "$(in_group "$k")" 0
+	done
+}
+
+@test "--stop-timeout changes the bound" {
+	script=$(fake_script hang.sh 'sleep 1000')
+	daemon_start "$DAEMON" $(common_args "$script") --stop-timeout 300
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	[ "$DAEMON_MS" -lt 1500 ] || { echo "stop took $DAEMON_MS ms"; false; }
+}
+
+@test "finished scripts are collected: no zombie children while it runs" {
+	script=$(fake_script fast.sh 'echo 200')
+	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
+	wait_log 'CLOUD_CONNECT_FAIL: exit 0'
+	wait_log 'START: exit 0'
+	assert_equal "$(zombies_of "$DAEMON_PID")" 0
+	assert_equal "$(children_of "$DAEMON_PID")" ""
+	daemon_stop
+}
+
+@test "a failing script is logged with its exit status and HTTP code" {
+	script=$(fake_script fail.sh 'echo 429; exit 6')
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 6 (HTTP error), HTTP 429'
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+}
+
+@test "an unreadable config file is FATAL: sent synchronously, exit non-zero" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo 200")
+	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/anonstats-daemon.c" | head -1 | cut -d: -f1)
+	daemon_start "$DAEMON" $(common_args "$script") --config "$BATS_TEST_TMPDIR/missing.conf"
+	daemon_wait_exit
+	assert_equal "$DAEMON_STATUS" 1
+	run cat "$log"
+	assert_output "FATAL|anonstats-daemon:anonstats-daemo|load_config:anonstats-daemon.c:$line:2|"
+	# The message (with its path) stays in the local log only.
+	run grep -c 'missing.conf' "$log"
+	assert_output 0
+	run grep -c 'cannot read the config file' "$DAEMON_LOG"
+	assert_output 1
+}
+
+@test "a FATAL against a hanging script gives up after 3 s" {
+	script=$(fake_script hang.sh 'sleep 1000')
+	daemon_start "$DAEMON" $(common_args "$script") --fatal-test
+	daemon_wait_exit 10
+	assert_equal "$DAEMON_STATUS" 1
+	[ "$DAEMON_MS" -lt 4500 ] || { echo "FATAL took $DAEMON_MS ms"; false; }
+}
+
+@test "a crash is sent as FATAL with the signal name, then the daemon dies of it" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo >> '$log'; echo 200")
+	for sig in segv bus fpe abrt; do
+		: >"$log"
+		daemon_start "$DAEMON" $(common_args "$script") --crash-test=$sig
+		daemon_wait_exit
+		up=$(echo "$sig" | tr a-z A-Z)
+		case $sig in segv) n=11 ;; bus) n=7 ;; fpe) n=8 ;; abrt) n=6 ;; esac
+		assert_equal "$DAEMON_STATUS" $((128 + n))
+		run grep -c "^FATAL|anonstats-daemon:anonstats-daemo|SIG$up|\$" "$log"
+		assert_output 1
+	done
+}
+
+@test "opted out by DO_NOT_TRACK=1, DO_NOT_TRACK=0, DISABLE_TELEMETRY=0: the script is never run" {
+	script=$(canary_script)
+	for v in DO_NOT_TRACK=1 DO_NOT_TRACK=0 DISABLE_TELEMETRY=0 DISABLE_TELEMETRY=false; do
+		(
+			export "${v?}"
+			daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
+			daemon_stop
+			daemon_start "$DAEMON" $(common_args "$script") --fatal-test
+			daemon_wait_exit
+			daemon_start "$DAEMON" $(common_args "$script") --crash-test=segv
+			daemon_wait_exit
+		)
+		assert_equal "$(canary_runs)" 0
+	done
+}
+
+@test "opted out by the file in the config dir: the script is never run; checked at every event" {
+	script=$(canary_script)
+	: >"$CONFIG_DIR/.opt-out-from-anonymous-statistics"
+	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
+	run "$DAEMON" --status $(common_args "$script")
+	assert_failure 1
+	assert_output "disabled by the opt-out file .opt-out-from-anonymous-statistics"
+	daemon_stop
+	assert_equal "$(canary_runs)" 0
+	# Created while running: STOP is not sent.
+	rm "$CONFIG_DIR/.opt-out-from-anonymous-statistics"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	: >"$CONFIG_DIR/.opt-out-from-anonymous-statistics"
+	daemon_stop
+	assert_equal "$(canary_runs)" 1
+}
+
+@test "--status names what decided" {
+	script=$(canary_script)
+	run "$DAEMON" --status $(common_args "$script")
+	assert_success
+	assert_output enabled
+	DO_NOT_TRACK=0 run "$DAEMON" --status $(common_args "$script")
+	assert_failure 1
+	assert_output "disabled by DO_NOT_TRACK"
+	DISABLE_TELEMETRY=yes run "$DAEMON" --status $(common_args "$script")
+	assert_output "disabled by DISABLE_TELEMETRY"
+	assert_equal "$(canary_runs)" 0
+}
+
+@test "the daemon's environment does not reach the script" {
+	log="$BATS_TEST_TMPDIR/env"
+	script=$(fake_script env.sh "env > '$log'; echo 200")
+	SECRET_TOKEN=hunter2 daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run grep -c hunter2 "$log"
+	assert_output 0
+	run cut -d= -f1 "$log"
+	assert_output --partial NETDATA_REGISTRY_UNIQUE_ID
+}
+
+@test "the systemd unit runs the installed daemon in the foreground" {
+	unit="$top_builddir/packaging/systemd/anonstats-daemon.service"
+	[ -f "$unit" ]
+	run grep -E '^ExecStart=/.*/anonstats-daemon --foreground$' "$unit"
+	assert_success
+	run grep -c '@[a-z_]*@' "$unit"
+	assert_output 0
+	[ ! -x "$unit" ]
+}
