@@ -1,7 +1,15 @@
 # daemon/anonymous-statistics.sh: the event sender, paths substituted at make time.
 plugins_SCRIPTS += daemon/anonymous-statistics.sh
 CLEANFILES += daemon/anonymous-statistics.sh
-EXTRA_DIST += daemon/anonymous-statistics.sh.in
+EXTRA_DIST += daemon/anonymous-statistics.sh.in docs/payload.md
 
 daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Makefile
 	$(AM_V_GEN)$(do_edit)
+
+# Its tests: bats files run against the built script; the slow fault tests
+# are split across files so that `make -j` runs them side by side.
+SCRIPT_TESTS = \
+	tests/script/events.bats
+TESTS += $(SCRIPT_TESTS)
+EXTRA_DIST += $(SCRIPT_TESTS) \
+	tests/script/script-helpers.bash

@@ -1,0 +1,133 @@
+# Shared setup for the tests of anonymous-statistics.sh (tests/script/*.bats).
+# Load it with `load script-helpers`; it loads ../helpers/common itself.
+
+load ../helpers/common
+
+SCRIPT="$top_builddir/daemon/anonymous-statistics.sh"
+DOCS="$top_srcdir/docs/payload.md"
+TEST_KEY=phc_test_key
+TEST_GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
+
+# The system facts sysinfo prints, and the fake helper prints, in that order.
+FACT_KEYS="NETDATA_CONTAINER_OS_NAME NETDATA_CONTAINER_OS_ID NETDATA_CONTAINER_OS_ID_LIKE
+NETDATA_CONTAINER_OS_VERSION NETDATA_CONTAINER_OS_VERSION_ID NETDATA_CONTAINER_OS_DETECTION
+NETDATA_HOST_OS_NAME NETDATA_HOST_OS_ID NETDATA_HOST_OS_ID_LIKE NETDATA_HOST_OS_VERSION
+NETDATA_HOST_OS_VERSION_ID NETDATA_HOST_OS_DETECTION NETDATA_HOST_IS_K8S_NODE
+NETDATA_SYSTEM_KERNEL_NAME NETDATA_SYSTEM_KERNEL_VERSION NETDATA_SYSTEM_ARCHITECTURE
+NETDATA_SYSTEM_VIRTUALIZATION NETDATA_SYSTEM_VIRT_DETECTION NETDATA_SYSTEM_CONTAINER
+NETDATA_SYSTEM_CONTAINER_DETECTION"
+
+# property NETDATA_KEY: the payload property a sysinfo key becomes.
+property() {
+	local p=${1#NETDATA_}
+	echo "${p,,}"
+}
+
+# script_setup: a clean environment for each test.  Nothing inherited may
+# opt out, redirect, or proxy a request; the state and the helper are the
+# test's own.
+script_setup() {
+	local k
+	for k in $FACT_KEYS; do unset "$k"; done
+	unset DO_NOT_TRACK DISABLE_TELEMETRY NETDATA_USER_CONFIG_DIR NETDATA_VERSION \
+		NETDATA_REGISTRY_UNIQUE_ID ANONYMOUS_STATISTICS_URL ANONYMOUS_STATISTICS_SYSINFO \
+		http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY \
+		CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR WGETRC CURL_HOME
+	export ANONYMOUS_STATISTICS_KEY=$TEST_KEY
+	export ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/state"
+	export NETDATA_REGISTRY_UNIQUE_ID=$TEST_GUID
+	mkdir -p "$ANONYMOUS_STATISTICS_STATE_DIR"
+	CANARY="$BATS_TEST_TMPDIR/canary"
+	make_sysinfo "$BATS_TEST_TMPDIR/sysinfo"
+	export ANONYMOUS_STATISTICS_SYSINFO="$BATS_TEST_TMPDIR/sysinfo"
+}
+
+# make_sysinfo PATH [canary]: a fake sysinfo printing fixed facts (each
+# value is the property name in upper case, e.g. HOST_OS_NAME); with
+# "canary" it first creates $CANARY, to prove whether it ran.
+make_sysinfo() {
+	local k
+	{
+		echo '#!/bin/sh'
+		[ "${2:-}" != canary ] || echo "touch '$CANARY'"
+		for k in $FACT_KEYS; do echo "echo '$k=${k#NETDATA_}'"; done
+	} >"$1"
+	chmod +x "$1"
+}
+
+# make_canary_sysinfo: point the helper at one that creates $CANARY.
+make_canary_sysinfo() {
+	make_sysinfo "$BATS_TEST_TMPDIR/canary-sysinfo" canary
+	export ANONYMOUS_STATISTICS_SYSINFO="$BATS_TEST_TMPDIR/canary-sysinfo"
+}
+
+# config_dir_copy DIR [TELEMETRY]: a copy of the built script whose built-in
+# config directory is DIR (and whose build choice is TELEMETRY, yes or no),
+# as a packager tests a staged tree.  Prints its path.
+config_dir_copy() {
+	local copy="$BATS_TEST_TMPDIR/as-copy.sh"
+	sed -e "s|^CONFIG_DIR=.*|CONFIG_DIR='$1'|" \
+		-e "s|^ENABLE_TELEMETRY=.*|ENABLE_TELEMETRY='${2:-yes}'|" "$SCRIPT" >"$copy"
+	chmod +x "$copy"
+	echo "$copy"
+}
+
+# tool_path DIR TOOL...: DIR holds symlinks to the given system tools only,
+# for a PATH that lacks everything else (curl, wget, ...).
+tool_path() {
+	local dir=$1 t
+	shift
+	mkdir -p "$dir"
+	for t in "$@"; do
+		ln -sf "$(command -v "$t")" "$dir/$t"
+	done
+}
+
+# base_tools DIR: the tools the script needs besides its transport.
+base_tools() {
+	tool_path "$1" sh awk date sleep mktemp rm mv tail wc tr cat grep mkdir
+}
+
+# busybox_path DIR: DIR holds busybox applets for every tool the script uses.
+busybox_path() {
+	local t
+	mkdir -p "$1"
+	for t in sh awk date sleep mktemp rm mv tail wc tr cat grep mkdir wget; do
+		ln -sf "$(command -v busybox)" "$1/$t"
+	done
+}
+
+# timed_run CMD...: `run` CMD and set ELAPSED_MS to how long it took.
+timed_run() {
+	local start end
+	start=$(date +%s%N)
+	run "$@"
+	end=$(date +%s%N)
+	ELAPSED_MS=$(( (end - start) / 1000000 ))
+}
+
+# body N: the path of the N-th body the capture server recorded.
+body() {
+	echo "$CAPTURE_DIR/${1:-1}.body"
+}
+
+# field FILE JQ_PATH: a value of the JSON in FILE (raw string).
+field() {
+	jq -r "$2" "$1"
+}
+
+# payload_fields FILE: the field names of a payload, one a line, sorted:
+# top-level keys, and properties.KEY for each property.
+payload_fields() {
+	jq -r 'keys_unsorted[], (.properties | keys_unsorted[] | "properties." + .)' "$1" | LC_ALL=C sort
+}
+
+# documented_fields: the field names in the table of docs/payload.md, sorted.
+documented_fields() {
+	sed -n '/^## Fields/,/^## /s/^| `\([^`]*\)` |.*/\1/p' "$DOCS" | LC_ALL=C sort
+}
+
+# prop FILE NAME: the property NAME of the payload in FILE.
+prop() {
+	jq -r --arg n "$2" '.properties[$n]' "$1"
+}
