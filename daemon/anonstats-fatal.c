@@ -221,8 +221,11 @@ static void crash_report(int idx)
 		copy_str(thread, &(size_t){ 0 }, sizeof thread, "unknown");
 	thread[sizeof thread - 1] = '\0';
 	copy_str(crash.result, &pos, sizeof crash.result, thread);
+	/* FUNCTION:FILE:LINE, the shape the script takes: the signal name
+	 * where the function goes, the place unknown. */
 	pos = 0;
 	copy_str(crash.data, &pos, sizeof crash.data, crash_names[idx]);
+	copy_str(crash.data, &pos, sizeof crash.data, ":unknown:0");
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 	pid = _Fork(); /* no atfork handlers: async-signal-safe */

@@ -714,7 +714,7 @@ int anonstats_cloud_disabled(void)
 
 int anonstats_cloud_build_fail(const char *dependency)
 {
-	return anonstats_send("CLOUD_BUILD_FAIL", "FAILED", dependency ? dependency : "unknown");
+	return anonstats_send("CLOUD_BUILD_FAIL", "-", dependency ? dependency : "unknown");
 }
 
 /* The codes, comma-separated, most recent last. */
@@ -732,7 +732,7 @@ int anonstats_cloud_connect_fail(const int *codes, size_t n)
 		}
 		len += (size_t)w;
 	}
-	return anonstats_send("CLOUD_CONNECT_FAIL", "FAILED", len ? buf : "0");
+	return anonstats_send("CLOUD_CONNECT_FAIL", "-", len ? buf : "0");
 }
 
 unsigned anonstats_in_flight(void)

@@ -89,7 +89,8 @@ int anonstats_start(void);
  * kill what is left, stop the helper thread.  Further sends are refused. */
 int anonstats_stop(int failed);
 
-/* Cloud events. */
+/* Cloud events: argv CLOUD_DISABLED; CLOUD_BUILD_FAIL - DEPENDENCY;
+ * CLOUD_CONNECT_FAIL - CODE[,CODE...]. */
 int anonstats_cloud_disabled(void);                       /* cloud not in this build */
 int anonstats_cloud_build_fail(const char *dependency);    /* a cloud dependency failed to build */
 int anonstats_cloud_connect_fail(const int *codes, size_t n); /* connection failed: error codes */
@@ -107,7 +108,7 @@ _Noreturn void anonstats_fatal_(const char *func, const char *file, int line, in
 				const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Report SIGSEGV, SIGBUS, SIGFPE and SIGABRT as FATAL (data: the signal
- * name), then restore the default action and re-raise, so core dumps still
+ * name where the function goes, "SIGSEGV:unknown:0"), then restore the default action and re-raise, so core dumps still
  * happen.  The handler uses only async-signal-safe calls and an argv built
  * here.  Call after anonstats_init(); 0 or -1 with errno. */
 int anonstats_install_crash_handlers(void);

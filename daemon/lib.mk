@@ -87,3 +87,5 @@ tests_daemon_anonstats_send_LDFLAGS = -static
 # installed script and a loopback capture server.
 TESTS += tests/daemon/daemon.bats
 EXTRA_DIST += tests/daemon/daemon.bats tests/daemon/daemon-helpers.bash
+TESTS += tests/daemon/e2e.bats
+EXTRA_DIST += tests/daemon/e2e.bats

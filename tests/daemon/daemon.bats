@@ -156,7 +156,7 @@ STOP|OK|"
 		up=$(echo "$sig" | tr a-z A-Z)
 		case $sig in segv) n=11 ;; bus) n=7 ;; fpe) n=8 ;; abrt) n=6 ;; esac
 		assert_equal "$DAEMON_STATUS" $((128 + n))
-		run grep -c "^FATAL|anonstats-daemon:anonstats-daemo|SIG$up|\$" "$log"
+		run grep -c "^FATAL|anonstats-daemon:anonstats-daemo|SIG$up:unknown:0|\$" "$log"
 		assert_output 1
 	done
 }

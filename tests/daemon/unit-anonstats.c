@@ -674,12 +674,12 @@ static void test_crash(void)
 	ok(calls() == 1, "the crash was sent before dying");
 	is_str(call_file("arg1", &len), "FATAL", "as FATAL");
 	is_str(call_file("arg2", &len), "unit:" THREAD_NAME, "process:thread");
-	is_str(call_file("arg3", &len), "SIGSEGV", "with the signal name");
+	is_str(call_file("arg3", &len), "SIGSEGV:unknown:0", "with the signal name");
 
 	clear_calls();
 	st = in_child(do_crash_null, NULL);
 	ok(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "abort() still aborts");
-	is_str(call_file("arg3", &len), "SIGABRT", "reported as SIGABRT");
+	is_str(call_file("arg3", &len), "SIGABRT:unknown:0", "reported as SIGABRT");
 
 	clear_calls();
 	st = in_child(do_crash_opted_out, NULL);
