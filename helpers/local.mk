@@ -17,3 +17,10 @@ sysinfo_lib_files = $(helpers_libsysinfo_a_SOURCES)
 plugins_PROGRAMS += helpers/sysinfo
 helpers_sysinfo_SOURCES = helpers/sysinfo.c
 helpers_sysinfo_LDADD = helpers/libsysinfo.a
+
+# Fixture trees: sysinfo --root on each must print the expected output.
+TESTS += tests/sysinfo/fixtures.bats
+EXTRA_DIST += \
+	tests/sysinfo/fixtures \
+	tests/sysinfo/fixtures.bats \
+	tests/sysinfo/make-fixtures.py

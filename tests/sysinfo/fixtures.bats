@@ -1,0 +1,473 @@
+#!/usr/bin/env bats
+# sysinfo --root on every fixture tree under fixtures/ must print exactly
+# fixtures/NAME.expected.  NAME.args, when present, holds extra arguments
+# (one per line), e.g. the --cpuid signature of that machine; NAME.links
+# holds "PATH TARGET" symlinks to make in a copy of the tree (a tarball made
+# by "make dist" cannot carry symlinks: tar -h follows them).
+# Fixtures are found beside this file, so VPATH builds and distcheck work.
+
+load ../helpers/common
+
+setup() {
+	SYSINFO="$top_builddir/helpers/sysinfo"
+	FIXTURES="$BATS_TEST_DIRNAME/fixtures"
+}
+
+# check_fixture NAME: run sysinfo on fixtures/NAME, diff with NAME.expected.
+check_fixture() {
+	local name=$1 root=$FIXTURES/$1 arg path target
+	if [ -f "$FIXTURES/$name.links" ]; then
+		root=$BATS_TEST_TMPDIR/root
+		mkdir -p "$root"
+		cp -R "$FIXTURES/$name/." "$root/"
+		chmod -R u+w "$root"
+		while read -r path target; do
+			mkdir -p "$root/$(dirname "$path")"
+			ln -s "$target" "$root/$path"
+		done <"$FIXTURES/$name.links"
+	fi
+	set --
+	if [ -f "$FIXTURES/$name.args" ]; then
+		while IFS= read -r arg; do
+			set -- "$@" "$arg"
+		done <"$FIXTURES/$name.args"
+	fi
+	run "$SYSINFO" --root "$root" "$@"
+	assert_success
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/got"
+	diff -u "$FIXTURES/$name.expected" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "every fixture directory has an expected output and a test here, and back" {
+	local d name missing=
+	for d in "$FIXTURES"/*/; do
+		name=$(basename "$d")
+		[ -f "$FIXTURES/$name.expected" ] || missing="$missing no-expected:$name"
+		grep -q "^	check_fixture $name\$" "$BATS_TEST_FILENAME" || missing="$missing no-test:$name"
+	done
+	for d in "$FIXTURES"/*.expected; do
+		name=$(basename "$d" .expected)
+		[ -d "$FIXTURES/$name" ] || missing="$missing no-tree:$name"
+	done
+	[ -z "$missing" ] || { echo "$missing"; return 1; }
+}
+
+@test "acrn: virtualization acrn, container none" {
+	check_fixture acrn
+}
+
+@test "amazon-metal-noraw-size: virtualization none, container none" {
+	check_fixture amazon-metal-noraw-size
+}
+
+@test "amazon-metal-noraw: virtualization none, container none" {
+	check_fixture amazon-metal-noraw
+}
+
+@test "amazon-metal: virtualization none, container none" {
+	check_fixture amazon-metal
+}
+
+@test "amazon-noraw: virtualization amazon, container none" {
+	check_fixture amazon-noraw
+}
+
+@test "amazon: virtualization amazon, container none" {
+	check_fixture amazon
+}
+
+@test "apple: virtualization apple, container none" {
+	check_fixture apple
+}
+
+@test "arm64-kvm-dt: virtualization kvm, container none" {
+	check_fixture arm64-kvm-dt
+}
+
+@test "arm64-qemu-fwcfg: virtualization qemu, container none" {
+	check_fixture arm64-qemu-fwcfg
+}
+
+@test "arm64-xen: virtualization xen, container none" {
+	check_fixture arm64-xen
+}
+
+@test "baremetal-surface: virtualization none, container none" {
+	check_fixture baremetal-surface
+}
+
+@test "baremetal: virtualization none, container none" {
+	check_fixture baremetal
+}
+
+@test "bhyve-dmi: virtualization bhyve, container none" {
+	check_fixture bhyve-dmi
+}
+
+@test "bhyve: virtualization bhyve, container none" {
+	check_fixture bhyve
+}
+
+@test "bochs: virtualization bochs, container none" {
+	check_fixture bochs
+}
+
+@test "cgroup-v2-host: virtualization none, container none" {
+	check_fixture cgroup-v2-host
+}
+
+@test "cgroupns-v1: virtualization none, container container-other" {
+	check_fixture cgroupns-v1
+}
+
+@test "cpuid-unknown: virtualization vm-other, container none" {
+	check_fixture cpuid-unknown
+}
+
+@test "crio: virtualization none, container container-other" {
+	check_fixture crio
+}
+
+@test "docker-both-host-files: virtualization none, container docker" {
+	check_fixture docker-both-host-files
+}
+
+@test "docker-host-mount: virtualization none, container docker" {
+	check_fixture docker-host-mount
+}
+
+@test "docker-in-kvm: virtualization kvm, container docker" {
+	check_fixture docker-in-kvm
+}
+
+@test "docker: virtualization none, container docker" {
+	check_fixture docker
+}
+
+@test "google: virtualization google, container none" {
+	check_fixture google
+}
+
+@test "hypervisor-type-other: virtualization vm-other, container none" {
+	check_fixture hypervisor-type-other
+}
+
+@test "k8s-half: virtualization none, container none" {
+	check_fixture k8s-half
+}
+
+@test "k8s-pod-docker: virtualization kvm, container docker" {
+	check_fixture k8s-pod-docker
+}
+
+@test "k8s-pod: virtualization google, container container-other" {
+	check_fixture k8s-pod
+}
+
+@test "kvm-hyperv-cpuid: virtualization kvm, container none" {
+	check_fixture kvm-hyperv-cpuid
+}
+
+@test "kvm-openstack: virtualization kvm, container none" {
+	check_fixture kvm-openstack
+}
+
+@test "kvm-s390: virtualization kvm, container none" {
+	check_fixture kvm-s390
+}
+
+@test "kvm: virtualization kvm, container none" {
+	check_fixture kvm
+}
+
+@test "lxc-environ: virtualization none, container lxc" {
+	check_fixture lxc-environ
+}
+
+@test "lxc-libvirt: virtualization none, container lxc-libvirt" {
+	check_fixture lxc-libvirt
+}
+
+@test "lxc: virtualization none, container lxc" {
+	check_fixture lxc
+}
+
+@test "microsoft: virtualization microsoft, container none" {
+	check_fixture microsoft
+}
+
+@test "nothing: os-release rules give the expected OS fields" {
+	check_fixture nothing
+}
+
+@test "nspawn-with-dockerenv: virtualization none, container systemd-nspawn" {
+	check_fixture nspawn-with-dockerenv
+}
+
+@test "oci-bare: virtualization none, container container-other" {
+	check_fixture oci-bare
+}
+
+@test "oci-docker: virtualization none, container docker" {
+	check_fixture oci-docker
+}
+
+@test "openvz-host: virtualization none, container none" {
+	check_fixture openvz-host
+}
+
+@test "openvz: virtualization none, container openvz" {
+	check_fixture openvz
+}
+
+@test "oracle: virtualization oracle, container none" {
+	check_fixture oracle
+}
+
+@test "os-alpine-3.19: os-release rules give the expected OS fields" {
+	check_fixture os-alpine-3.19
+}
+
+@test "os-amzn-2023: os-release rules give the expected OS fields" {
+	check_fixture os-amzn-2023
+}
+
+@test "os-arch: os-release rules give the expected OS fields" {
+	check_fixture os-arch
+}
+
+@test "os-blanks: os-release rules give the expected OS fields" {
+	check_fixture os-blanks
+}
+
+@test "os-centos-7: os-release rules give the expected OS fields" {
+	check_fixture os-centos-7
+}
+
+@test "os-cr: os-release rules give the expected OS fields" {
+	check_fixture os-cr
+}
+
+@test "os-crlf: os-release rules give the expected OS fields" {
+	check_fixture os-crlf
+}
+
+@test "os-debian-12: os-release rules give the expected OS fields" {
+	check_fixture os-debian-12
+}
+
+@test "os-debian-testing: os-release rules give the expected OS fields" {
+	check_fixture os-debian-testing
+}
+
+@test "os-empty-values: os-release rules give the expected OS fields" {
+	check_fixture os-empty-values
+}
+
+@test "os-etc-wins-no-mix: os-release rules give the expected OS fields" {
+	check_fixture os-etc-wins-no-mix
+}
+
+@test "os-fedora-39: os-release rules give the expected OS fields" {
+	check_fixture os-fedora-39
+}
+
+@test "os-gentoo: os-release rules give the expected OS fields" {
+	check_fixture os-gentoo
+}
+
+@test "os-hostile: os-release rules give the expected OS fields" {
+	check_fixture os-hostile
+}
+
+@test "os-linuxmint-21.3: os-release rules give the expected OS fields" {
+	check_fixture os-linuxmint-21.3
+}
+
+@test "os-lsb-ignored: os-release rules give the expected OS fields" {
+	check_fixture os-lsb-ignored
+}
+
+@test "os-lsb-only: os-release rules give the expected OS fields" {
+	check_fixture os-lsb-only
+}
+
+@test "os-nixos-23.11: os-release rules give the expected OS fields" {
+	check_fixture os-nixos-23.11
+}
+
+@test "os-openeuler-22.03: os-release rules give the expected OS fields" {
+	check_fixture os-openeuler-22.03
+}
+
+@test "os-opensuse-leap-15.5: os-release rules give the expected OS fields" {
+	check_fixture os-opensuse-leap-15.5
+}
+
+@test "os-opensuse-tumbleweed: os-release rules give the expected OS fields" {
+	check_fixture os-opensuse-tumbleweed
+}
+
+@test "os-oracle-8: os-release rules give the expected OS fields" {
+	check_fixture os-oracle-8
+}
+
+@test "os-photon-5: os-release rules give the expected OS fields" {
+	check_fixture os-photon-5
+}
+
+@test "os-raspbian-11: os-release rules give the expected OS fields" {
+	check_fixture os-raspbian-11
+}
+
+@test "os-rhel-9: os-release rules give the expected OS fields" {
+	check_fixture os-rhel-9
+}
+
+@test "os-rocky-9: os-release rules give the expected OS fields" {
+	check_fixture os-rocky-9
+}
+
+@test "os-sles-15-sp5: os-release rules give the expected OS fields" {
+	check_fixture os-sles-15-sp5
+}
+
+@test "os-symlink-absolute: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-absolute
+}
+
+@test "os-symlink-dangling: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-dangling
+}
+
+@test "os-symlink-dirs: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-dirs
+}
+
+@test "os-symlink-dotdot: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-dotdot
+}
+
+@test "os-symlink-loop: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-loop
+}
+
+@test "os-symlink-outside: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-outside
+}
+
+@test "os-symlink-relative: os-release rules give the expected OS fields" {
+	check_fixture os-symlink-relative
+}
+
+@test "os-syntax: os-release rules give the expected OS fields" {
+	check_fixture os-syntax
+}
+
+@test "os-ubuntu-22.04: os-release rules give the expected OS fields" {
+	check_fixture os-ubuntu-22.04
+}
+
+@test "os-usrlib-fallback: os-release rules give the expected OS fields" {
+	check_fixture os-usrlib-fallback
+}
+
+@test "os-void: os-release rules give the expected OS fields" {
+	check_fixture os-void
+}
+
+@test "os-wrlinux: os-release rules give the expected OS fields" {
+	check_fixture os-wrlinux
+}
+
+@test "parallels: virtualization parallels, container none" {
+	check_fixture parallels
+}
+
+@test "podman-environ: virtualization none, container podman" {
+	check_fixture podman-environ
+}
+
+@test "podman: virtualization none, container podman" {
+	check_fixture podman
+}
+
+@test "powervm: virtualization powervm, container none" {
+	check_fixture powervm
+}
+
+@test "proot: virtualization none, container proot" {
+	check_fixture proot
+}
+
+@test "qemu-hyperv: virtualization qemu, container none" {
+	check_fixture qemu-hyperv
+}
+
+@test "qemu-tcg-cpuid: virtualization qemu, container none" {
+	check_fixture qemu-tcg-cpuid
+}
+
+@test "qemu: virtualization qemu, container none" {
+	check_fixture qemu
+}
+
+@test "qnx: virtualization qnx, container none" {
+	check_fixture qnx
+}
+
+@test "smbios-vm-other: virtualization vm-other, container none" {
+	check_fixture smbios-vm-other
+}
+
+@test "systemd-nspawn: virtualization none, container systemd-nspawn" {
+	check_fixture systemd-nspawn
+}
+
+@test "traced-not-proot: virtualization none, container none" {
+	check_fixture traced-not-proot
+}
+
+@test "uml: virtualization uml, container none" {
+	check_fixture uml
+}
+
+@test "vmware-dmi: virtualization vmware, container none" {
+	check_fixture vmware-dmi
+}
+
+@test "vmware: virtualization vmware, container none" {
+	check_fixture vmware
+}
+
+@test "wsl1: virtualization none, container wsl" {
+	check_fixture wsl1
+}
+
+@test "wsl2: virtualization microsoft, container wsl" {
+	check_fixture wsl2
+}
+
+@test "xen-dom0-capabilities: virtualization none, container none" {
+	check_fixture xen-dom0-capabilities
+}
+
+@test "xen-dom0-in-kvm: virtualization kvm, container none" {
+	check_fixture xen-dom0-in-kvm
+}
+
+@test "xen-dom0: virtualization none, container none" {
+	check_fixture xen-dom0
+}
+
+@test "xen-hvm-domu: virtualization xen, container none" {
+	check_fixture xen-hvm-domu
+}
+
+@test "xen-pv-domu: virtualization xen, container none" {
+	check_fixture xen-pv-domu
+}
+
+@test "zvm: virtualization zvm, container none" {
+	check_fixture zvm
+}
