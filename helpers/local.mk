@@ -24,3 +24,8 @@ EXTRA_DIST += \
 	tests/sysinfo/fixtures \
 	tests/sysinfo/fixtures.bats \
 	tests/sysinfo/make-fixtures.py
+
+# The command line, JSON, hostile input, systemd-detect-virt agreement, and
+# the rules: no child process, network, write or identifying read (strace).
+TESTS += tests/sysinfo/sysinfo.bats
+EXTRA_DIST += tests/sysinfo/sysinfo.bats
