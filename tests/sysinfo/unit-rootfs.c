@@ -1,0 +1,220 @@
+/* unit-rootfs.c: symlink resolution inside a root, read caps, refusals.
+ * Builds its own small tree in a temporary directory and removes it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../helpers/tap.h"
+#include "rootfs.h"
+
+static char top[512];
+
+/* at(rel): top/rel, in a static buffer. */
+static const char *at(const char *rel)
+{
+	static char p[PATH_MAX];
+	int n = snprintf(p, sizeof p, "%s/%s", top, rel);
+
+	if (n < 0 || (size_t)n >= sizeof p) {
+		printf("Bail out! path too long\n");
+		exit(1);
+	}
+	return p;
+}
+
+static void put(const char *rel, const char *data)
+{
+	const char *p = at(rel);
+	FILE *f = fopen(p, "w");
+	if (f == NULL || fputs(data, f) < 0 || fclose(f) != 0) {
+		printf("Bail out! cannot write %s\n", p);
+		exit(1);
+	}
+}
+
+static void dir(const char *rel)
+{
+	const char *p = at(rel);
+
+	if (mkdir(p, 0755) < 0) {
+		printf("Bail out! cannot mkdir %s\n", p);
+		exit(1);
+	}
+}
+
+static void lnk(const char *target, const char *rel)
+{
+	const char *p = at(rel);
+
+	if (symlink(target, p) < 0) {
+		printf("Bail out! cannot symlink %s\n", p);
+		exit(1);
+	}
+}
+
+/* resolved(fs, path, follow): the resolved relative path, or "E<errno>". */
+static const char *resolved(const struct rootfs *fs, const char *path, int follow)
+{
+	static char buf[PATH_MAX];
+	char *out;
+	int r = rootfs_resolve(fs, path, follow, &out);
+
+	if (r < 0) {
+		snprintf(buf, sizeof buf, "E%s", r == -ENOENT ? "NOENT" : r == -ELOOP ? "LOOP" :
+			 r == -ENOTDIR ? "NOTDIR" : "OTHER");
+		return buf;
+	}
+	snprintf(buf, sizeof buf, "%s", out);
+	free(out);
+	return buf;
+}
+
+static const struct {
+	const char *path;
+	int follow;
+	const char *want;
+	const char *what;
+} resolve_cases[] = {
+	{ "/", 1, "", "the root itself" },
+	{ "/etc/real", 1, "etc/real", "a plain file" },
+	{ "//etc///real", 1, "etc/real", "repeated slashes" },
+	{ "/./etc/./real", 1, "etc/real", "dot components" },
+	{ "/etc/rel", 1, "usr/lib/os-release", "relative link" },
+	{ "/etc/abs", 1, "usr/lib/os-release", "absolute link re-rooted" },
+	{ "/etc/abs", 0, "etc/abs", "last link not followed when asked" },
+	{ "/../../../etc/real", 1, "etc/real", ".. at the root stays at the root" },
+	{ "/etc/escape", 1, "usr/lib/os-release", "a link climbing out with .. stays in" },
+	{ "/etc/escape-abs", 1, "ENOENT", "absolute link to a host path is looked up inside" },
+	{ "/lib/os-release", 1, "usr/lib/os-release", "through a directory link" },
+	{ "/etc/chain", 1, "usr/lib/os-release", "a chain of links" },
+	{ "/etc/loop", 1, "ELOOP", "a loop ends with ELOOP" },
+	{ "/etc/self", 1, "ELOOP", "a self link ends with ELOOP" },
+	{ "/etc/dangling", 1, "ENOENT", "a dangling link" },
+	{ "/etc/dangling", 0, "etc/dangling", "a dangling link, not followed" },
+	{ "/etc/real/x", 1, "ENOTDIR", "a file used as a directory" },
+	{ "/missing/x", 1, "ENOENT", "a missing directory" },
+	{ "/etc/../usr/lib/os-release", 1, "usr/lib/os-release", ".. inside the path" },
+	{ "/lib/../lib/os-release", 1, "usr/lib/os-release", ".. after a directory link is its target's parent" },
+	{ "/lib/../etc/real", 1, "ENOENT", "so /lib/.. is /usr, not / (as the kernel does it)" },
+};
+
+int main(void)
+{
+	struct rootfs fs, real;
+	char *buf, *line, *target;
+	size_t len;
+	int r;
+	DIR *d;
+
+	r = snprintf(top, sizeof top, "%s/unit-rootfs.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (r < 0 || (size_t)r >= sizeof top || mkdtemp(top) == NULL) {
+		printf("Bail out! mkdtemp failed\n");
+		return 1;
+	}
+	dir("etc");
+	dir("usr");
+	dir("usr/lib");
+	put("usr/lib/os-release", "ID=inside\nNAME=x\n");
+	put("etc/real", "first line\nsecond line\n");
+	lnk("../usr/lib/os-release", "etc/rel");
+	lnk("/usr/lib/os-release", "etc/abs");
+	lnk("../../../../../../usr/lib/os-release", "etc/escape");
+	lnk("/nonexistent-host-path/os-release", "etc/escape-abs");
+	lnk("usr/lib", "lib");
+	lnk("rel", "etc/chain");
+	lnk("loop2", "etc/loop");
+	lnk("/etc/loop", "etc/loop2");
+	lnk("self", "etc/self");
+	lnk("nowhere", "etc/dangling");
+	if (mkfifo(at("etc/fifo"), 0644) < 0) {
+		printf("Bail out! mkfifo failed\n");
+		return 1;
+	}
+
+	r = rootfs_init(&fs, top);
+	ok(r == 0, "rootfs_init on a directory");
+	for (size_t i = 0; i < sizeof resolve_cases / sizeof resolve_cases[0]; i++)
+		is_str(resolved(&fs, resolve_cases[i].path, resolve_cases[i].follow), resolve_cases[i].want,
+		       "resolve %s: %s", resolve_cases[i].path, resolve_cases[i].what);
+
+	r = rootfs_read(&fs, "/etc/abs", 1024, &buf, &len);
+	ok(r == 0 && len == 17 && strcmp(buf, "ID=inside\nNAME=x\n") == 0, "read through an absolute link");
+	if (r == 0)
+		free(buf);
+	r = rootfs_read(&fs, "/etc/real", 5, &buf, &len);
+	ok(r == 0 && len == 5 && strcmp(buf, "first") == 0, "the read cap cuts the content");
+	if (r == 0)
+		free(buf);
+	r = rootfs_read(&fs, "/etc/fifo", 1024, &buf, &len);
+	ok(r == -EINVAL, "a FIFO is refused without blocking (%d)", r);
+	r = rootfs_read(&fs, "/etc", 1024, &buf, &len);
+	ok(r == -EISDIR, "a directory is refused (%d)", r);
+	r = rootfs_read(&fs, "/etc/missing", 1024, &buf, &len);
+	ok(r == -ENOENT, "a missing file is ENOENT");
+	r = rootfs_read(&fs, "/etc/loop", 1024, &buf, &len);
+	ok(r == -ELOOP, "a link loop is ELOOP");
+
+	r = rootfs_read_line(&fs, "/etc/real", 1024, &line);
+	ok(r == 0, "read_line");
+	if (r == 0) {
+		is_str(line, "first line", "read_line gives the first line without its newline");
+		free(line);
+	}
+
+	ok(rootfs_exists(&fs, "/etc/rel") == 1, "exists through a link");
+	ok(rootfs_exists(&fs, "/etc/dangling") == 0, "a dangling link does not exist");
+	ok(rootfs_lexists(&fs, "/etc/dangling") == 1, "a dangling link lexists");
+	ok(rootfs_exists(&fs, "/nope") == 0, "a missing path does not exist");
+	ok(rootfs_exists(&fs, "/etc/real/x") == 0, "a path through a file does not exist");
+
+	r = rootfs_readlink(&fs, "/etc/abs", &target);
+	ok(r == 0, "readlink");
+	if (r == 0) {
+		is_str(target, "/usr/lib/os-release", "readlink gives the raw target");
+		free(target);
+	}
+	ok(rootfs_readlink(&fs, "/etc/real", &target) == -EINVAL, "readlink of a file is EINVAL");
+
+	d = rootfs_opendir(&fs, "/lib");
+	ok(d != NULL, "opendir through a directory link");
+	if (d) {
+		struct dirent *de;
+		int seen = 0;
+
+		while ((de = readdir(d)) != NULL)
+			seen |= strcmp(de->d_name, "os-release") == 0;
+		ok(seen, "the directory lists os-release");
+		closedir(d);
+	}
+	ok(rootfs_opendir(&fs, "/etc/real") == NULL && errno == ENOTDIR, "opendir of a file fails");
+	rootfs_close(&fs);
+
+	/* The real system: plain paths. */
+	ok(rootfs_init(&real, NULL) == 0 && real.dirfd == -1, "rootfs_init(NULL) is the real system");
+	{
+		r = rootfs_read(&real, at("etc/rel"), 1024, &buf, &len);
+		ok(r == 0 && strncmp(buf, "ID=inside", 9) == 0, "real-system read follows links normally");
+		if (r == 0)
+			free(buf);
+	}
+	ok(rootfs_init(&fs, "/nonexistent-dir-for-unit-test") == -ENOENT, "rootfs_init on a missing directory");
+	ok(rootfs_init(&fs, at("etc/real")) == -ENOTDIR, "rootfs_init on a file");
+
+	{
+		/* clean up by hand: no child process, even in a test */
+		static const char *const files[] = {
+			"usr/lib/os-release", "etc/real", "etc/rel", "etc/abs", "etc/escape", "etc/escape-abs",
+			"lib", "etc/chain", "etc/loop", "etc/loop2", "etc/self", "etc/dangling",
+			"etc/fifo",
+		};
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+			ok(unlink(at(files[i])) == 0, "cleanup %s", files[i]);
+		ok(rmdir(at("usr/lib")) == 0 && rmdir(at("usr")) == 0 && rmdir(at("etc")) == 0 && rmdir(top) == 0,
+		   "cleanup directories");
+	}
+	return done_testing();
+}
