@@ -9,7 +9,11 @@ daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Make
 # Its tests: bats files run against the built script; the slow fault tests
 # are split across files so that `make -j` runs them side by side.
 SCRIPT_TESTS = \
-	tests/script/events.bats
+	tests/script/events.bats \
+	tests/script/optout.bats \
+	tests/script/hostile-args.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
-	tests/script/script-helpers.bash
+	tests/script/script-helpers.bash \
+	tests/script/hostile.bash \
+	tests/script/check-strings.py
