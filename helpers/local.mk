@@ -121,3 +121,6 @@ tests/sysinfo/fuzz-environ: $(top_srcdir)/tests/sysinfo/fuzz-environ.c $(sysinfo
 	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-environ.c $(sysinfo_fuzz_lib)
 tests/sysinfo/fuzz-cpuinfo: $(top_srcdir)/tests/sysinfo/fuzz-cpuinfo.c $(sysinfo_fuzz_deps)
 	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-cpuinfo.c $(sysinfo_fuzz_lib)
+
+# What sysinfo prints and how it decides.
+EXTRA_DIST += helpers/sysinfo.md

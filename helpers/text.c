@@ -10,36 +10,48 @@
 #define REPLACEMENT 0xFFFDu
 
 /* decode_utf8(s, n, &cp): length of the well-formed UTF-8 sequence at s (1-4),
- * its code point in *cp; 0 when the sequence is invalid (RFC 3629, Table 3-7 of
- * the Unicode standard: no overlongs, no surrogates, nothing past U+10FFFF). */
+ * its code point in *cp.  When the bytes at s are ill-formed, returns 0 and
+ * puts in *cp the length of their "maximal subpart" (Unicode 15, section 3.9,
+ * Table 3-7): the longest prefix that could start a well-formed sequence, at
+ * least 1 byte.  Each maximal subpart becomes one U+FFFD, as Python and the
+ * WHATWG decoder do.  No overlongs, no surrogates, nothing past U+10FFFF. */
 static size_t decode_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	unsigned char c = s[0];
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
 	size_t len, i;
-	uint32_t v, min;
+	uint32_t v;
 
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
 	}
 	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; v = c & 0x1F; min = 0x80;
+		len = 2; v = c & 0x1F;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; v = c & 0x0F; min = 0x800;
+		len = 3; v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;	/* no overlongs */
+		else if (c == 0xED)
+			hi = 0x9F;	/* no surrogates */
 	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; v = c & 0x07; min = 0x10000;
+		len = 4; v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;	/* no overlongs */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* nothing past U+10FFFF */
 	} else {
+		*cp = 1;		/* C0, C1, F5..FF, or a lone continuation byte */
 		return 0;
 	}
-	if (n < len)
-		return 0;
 	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*cp = (uint32_t)i;	/* the maximal subpart ends here */
 			return 0;
+		}
 		v = (v << 6) | (s[i] & 0x3F);
+		lo = 0x80;
+		hi = 0xBF;
 	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
 	*cp = v;
 	return len;
 }
@@ -87,8 +99,8 @@ char *text_normalize(const char *s, size_t n)
 		size_t used = decode_utf8(in + i, n - i, &cp), elen;
 
 		if (used == 0) {
+			used = cp;	/* the maximal subpart */
 			cp = REPLACEMENT;
-			used = 1;
 		}
 		i += used;
 		if (is_control(cp))

@@ -9,11 +9,12 @@
 
 /*
  * text_normalize(s, n): a new string (free it) holding the n bytes at s made
- * safe: invalid UTF-8 (bad or overlong sequences, surrogates, > U+10FFFF)
- * becomes U+FFFD; control characters (C0, DEL, C1, U+2028, U+2029) become a
- * space; leading and trailing spaces are trimmed; the result is cut to at most
- * TEXT_MAX bytes at a character boundary.  NUL bytes in the input are
- * ordinary control bytes.  The result may be "".
+ * safe: each maximal ill-formed UTF-8 subpart (bad or overlong sequences,
+ * surrogates, > U+10FFFF) becomes one U+FFFD, as Python's decoder does;
+ * control characters (C0, DEL, C1, U+2028, U+2029) become a space; leading
+ * and trailing spaces are trimmed; the result is cut to at most TEXT_MAX
+ * bytes at a character boundary.  NUL bytes in the input are ordinary
+ * control bytes.  The result may be "".
  */
 char *text_normalize(const char *s, size_t n);
 

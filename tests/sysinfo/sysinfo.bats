@@ -149,6 +149,39 @@ PY
 	[ "$(value NETDATA_HOST_OS_VERSION_ID)" = "$(printf 'caf\303\251')" ]
 }
 
+@test "500 random byte strings normalize exactly as Python's UTF-8 decoder says" {
+	mkdir -p "$ROOT/proc/sys/kernel"
+	"$PYTHON3" - "$SYSINFO" "$ROOT" <<'PY'
+import random, subprocess, sys
+sysinfo, root = sys.argv[1], sys.argv[2]
+rng = random.Random(20261125)
+pieces = [b"a", b" ", b"\t", b"\x7f", b"\x1b", b"\xc2\x85", b"\xe2\x80\xa8", b"\xc3\xa9", b"\xe2\x82\xac",
+          b"\xf0\x9f\x90\xa7", b"\xc0", b"\xe2\x82", b"\xf0\x9f", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+          b"\xff", b"\x80", b"\xbf", b"\xe0\x80", b"\xf5", b"$(x)", b"\\", b'"']
+def oracle(raw):
+    text = raw.decode("utf-8", errors="replace")
+    text = "".join(" " if (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or c in "\u2028\u2029") else c
+                   for c in text).lstrip(" ")
+    out = b""
+    for c in text:
+        e = c.encode()
+        if len(out) + len(e) > 256:
+            break
+        out += e
+    out = out.rstrip(b" ")
+    return out if out else b"unknown"
+for i in range(500):
+    raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
+    if rng.random() < 0.3:
+        raw = bytes(rng.choice([b for b in range(1, 256) if b != 10]) for _ in range(rng.randint(0, 300)))
+    open(root + "/proc/sys/kernel/osrelease", "wb").write(raw + b"\n")
+    out = subprocess.run([sysinfo, "--root", root], capture_output=True, check=True).stdout
+    got = [l for l in out.split(b"\n") if l.startswith(b"NETDATA_SYSTEM_KERNEL_VERSION=")][0].split(b"=", 1)[1]
+    want = oracle(raw)
+    assert got == want, "input %r: got %r, want %r" % (raw, got, want)
+PY
+}
+
 @test "a 1 MiB line is cut to 256 bytes, never inside a character" {
 	"$PYTHON3" -c '
 import sys

@@ -38,6 +38,12 @@ static const struct {
 	{ S("\200"), "\357\277\275", "lone continuation byte" },
 	{ S("ab\303"), "ab\357\277\275", "truncated sequence at the end" },
 	{ S("\303("), "\357\277\275(", "bad continuation byte" },
+	{ S("\342\202x"), "\357\277\275x", "truncated 3-byte sequence is one U+FFFD" },
+	{ S("\360\237\220"), "\357\277\275", "truncated 4-byte sequence is one U+FFFD" },
+	{ S("\360\237\220\360\237\220\247"), "\357\277\275\360\237\220\247", "a truncated sequence then a whole one" },
+	{ S("\365\200"), "\357\277\275\357\277\275", "F5 lead byte and its continuation: two" },
+	{ S("\355\237\277"), "\355\237\277", "U+D7FF, just below the surrogates, kept" },
+	{ S("\364\217\277\277"), "\364\217\277\277", "U+10FFFF kept" },
 	{ S("$(rm -rf /) `id` ${X}"), "$(rm -rf /) `id` ${X}", "shell text stays literal" },
 };
 
