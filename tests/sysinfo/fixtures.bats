@@ -52,48 +52,42 @@ check_fixture() {
 	[ -z "$missing" ] || { echo "$missing"; return 1; }
 }
 
+
+@test "every fixture path fits the 99 bytes a v7 tar (make dist) can store" {
+	local f long=
+	while IFS= read -r f; do
+		f=anonymous-statistics-0.1.0/tests/sysinfo/fixtures/${f#"$FIXTURES"/}
+		[ "${#f}" -le 99 ] || long="$long $f"
+	done < <(find "$FIXTURES" -type f)
+	[ -z "$long" ] || { echo "too long:$long"; return 1; }
+}
+
 @test "acrn: virtualization acrn, container none" {
 	check_fixture acrn
-}
-
-@test "amazon-metal-noraw-size: virtualization none, container none" {
-	check_fixture amazon-metal-noraw-size
-}
-
-@test "amazon-metal-noraw: virtualization none, container none" {
-	check_fixture amazon-metal-noraw
-}
-
-@test "amazon-metal: virtualization none, container none" {
-	check_fixture amazon-metal
-}
-
-@test "amazon-noraw: virtualization amazon, container none" {
-	check_fixture amazon-noraw
-}
-
-@test "amazon: virtualization amazon, container none" {
-	check_fixture amazon
 }
 
 @test "apple: virtualization apple, container none" {
 	check_fixture apple
 }
 
-@test "arm64-kvm-dt: virtualization kvm, container none" {
-	check_fixture arm64-kvm-dt
+@test "aws-metal-24xl: virtualization none, container none" {
+	check_fixture aws-metal-24xl
 }
 
-@test "arm64-qemu-fwcfg: virtualization qemu, container none" {
-	check_fixture arm64-qemu-fwcfg
+@test "aws-metal-name: virtualization none, container none" {
+	check_fixture aws-metal-name
 }
 
-@test "arm64-xen: virtualization xen, container none" {
-	check_fixture arm64-xen
+@test "aws-metal: virtualization none, container none" {
+	check_fixture aws-metal
 }
 
-@test "baremetal-surface: virtualization none, container none" {
-	check_fixture baremetal-surface
+@test "aws-nitro-noraw: virtualization amazon, container none" {
+	check_fixture aws-nitro-noraw
+}
+
+@test "aws-nitro: virtualization amazon, container none" {
+	check_fixture aws-nitro
 }
 
 @test "baremetal: virtualization none, container none" {
@@ -142,6 +136,18 @@ check_fixture() {
 
 @test "docker: virtualization none, container docker" {
 	check_fixture docker
+}
+
+@test "dt-fw: virtualization qemu, container none" {
+	check_fixture dt-fw
+}
+
+@test "dt-kvm: virtualization kvm, container none" {
+	check_fixture dt-kvm
+}
+
+@test "dt-xen: virtualization xen, container none" {
+	check_fixture dt-xen
 }
 
 @test "google: virtualization google, container none" {
@@ -418,6 +424,10 @@ check_fixture() {
 
 @test "smbios-vm-other: virtualization vm-other, container none" {
 	check_fixture smbios-vm-other
+}
+
+@test "surface: virtualization none, container none" {
+	check_fixture surface
 }
 
 @test "systemd-nspawn: virtualization none, container systemd-nspawn" {

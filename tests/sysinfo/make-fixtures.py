@@ -487,7 +487,7 @@ machine("baremetal").dmi("PowerEdge R740", "Dell Inc.", "Dell Inc.", "Dell Inc."
     .cpuinfo(model="Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz").smbios(False)
 
 # "Microsoft Corporation" alone is no VM: Surface laptops say so too.
-machine("baremetal-surface").dmi("Surface Laptop 4", "Microsoft Corporation",
+machine("surface").dmi("Surface Laptop 4", "Microsoft Corporation",
                                  "Microsoft Corporation", "Microsoft Corporation", "124I:00036T:000M:0300000D:11B:04F:1C:05P:48S:01E:0Y:0K:0U:02") \
     .cpuinfo(model="11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz")
 
@@ -548,21 +548,21 @@ machine("oracle").dmi("VirtualBox", "innotek GmbH", "Oracle Corporation", "innot
     .cpuid("KVMKVMKVM").vm("oracle", "dmi")
 
 # Amazon EC2 Nitro: KVM underneath, DMI says Amazon, SMBIOS "VM" bit set.
-machine("amazon", release="6.1.0-17-cloud-amd64").dmi("c5.large", "Amazon EC2", "Amazon EC2",
+machine("aws-nitro", release="6.1.0-17-cloud-amd64").dmi("c5.large", "Amazon EC2", "Amazon EC2",
                                                       "Amazon EC2", "") \
     .smbios(True).cpuid("KVMKVMKVM").vm("amazon", "dmi")
 # Without the SMBIOS table (unprivileged): the name has no ".metal": a VM.
-machine("amazon-noraw", release="6.1.0-17-cloud-amd64").dmi("t3.micro", "Amazon EC2",
+machine("aws-nitro-noraw", release="6.1.0-17-cloud-amd64").dmi("t3.micro", "Amazon EC2",
                                                             "Amazon EC2", "Amazon EC2", "") \
     .cpuid("KVMKVMKVM").vm("amazon", "dmi")
 # Bare metal: SMBIOS "VM" bit unset; no hypervisor in CPUID.
-machine("amazon-metal", release="6.1.0-17-cloud-amd64").dmi("m5.metal", "Amazon EC2",
+machine("aws-metal", release="6.1.0-17-cloud-amd64").dmi("m5.metal", "Amazon EC2",
                                                             "Amazon EC2", "Amazon EC2", "") \
     .smbios(False)
 # Bare metal without the SMBIOS table: "*.metal" and "*.metal-*" names.
-machine("amazon-metal-noraw", release="6.1.0-17-cloud-amd64").dmi("c6i.metal", "Amazon EC2",
+machine("aws-metal-name", release="6.1.0-17-cloud-amd64").dmi("c6i.metal", "Amazon EC2",
                                                                   "Amazon EC2", "Amazon EC2", "")
-machine("amazon-metal-noraw-size", release="6.1.0-17-cloud-amd64") \
+machine("aws-metal-24xl", release="6.1.0-17-cloud-amd64") \
     .dmi("m7i.metal-24xl", "Amazon EC2", "Amazon EC2", "Amazon EC2", "")
 
 machine("google", release="6.1.0-18-cloud-amd64").dmi("Google Compute Engine", "Google", "Google",
@@ -617,13 +617,13 @@ Fixture("kvm-s390").kernel("5.15.0-91-generic", "s390x").os("ubuntu-22.04") \
     .file("proc/sysinfo", SYSINFO % "KVM/Linux").vm("kvm", "/proc/sysinfo")
 
 # Device tree (arm64, ppc64le).
-Fixture("arm64-qemu-fwcfg").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
+Fixture("dt-fw").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
     .file("proc/device-tree/fw-cfg@9020000/compatible", "qemu,fw-cfg-mmio\0") \
     .file("proc/device-tree/compatible", "linux,dummy-virt\0").vm("qemu", "device-tree")
-Fixture("arm64-xen").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
+Fixture("dt-xen").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
     .file("proc/device-tree/hypervisor/compatible", "xen,xen-4.17\0xen,xen\0") \
     .vm("xen", "device-tree")
-Fixture("arm64-kvm-dt").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
+Fixture("dt-kvm").kernel("6.1.0-18-arm64", "aarch64").os("debian-12") \
     .file("proc/device-tree/hypervisor/compatible", "linux,kvm\0").vm("kvm", "device-tree")
 Fixture("powervm").kernel("5.14.0-362.8.1.el9_3.ppc64le", "ppc64le").os("rhel-9") \
     .file("proc/device-tree/ibm,partition-name", "lpar01\0") \
@@ -824,6 +824,14 @@ machine("docker-both-host-files", os_key="alpine-3.19").file(".dockerenv", "") \
     .in_container("docker", "/.dockerenv") \
     .os("debian-12", where="host", path="/host/etc/os-release") \
     .file("run/host/os-release", OS["arch"][0])
+
+# "make dist" writes a v7 tar, which silently drops paths over 99 bytes:
+# keep every fixture path short enough (fixtures.bats checks it too).
+for fx in fixtures:
+    for dirpath, _, files in os.walk(fx.root):
+        for f in files:
+            rel = os.path.relpath(os.path.join(dirpath, f), os.path.dirname(os.path.dirname(HERE)))
+            assert len("anonymous-statistics-0.1.0/" + rel) <= 99, "path too long for tar: " + rel
 
 for fx in fixtures:
     if not os.listdir(fx.root):

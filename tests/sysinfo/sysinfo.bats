@@ -212,6 +212,7 @@ open(sys.argv[1], "w").write("ID=first\nNAME=\"" + "x" * (1024 * 1024) + "\"\n")
 
 @test "hostile os-release text is printed literally and nothing runs" {
 	marker="$BATS_TEST_TMPDIR/pwned"
+	# shellcheck disable=SC2016 # the text must reach the file unexpanded
 	printf 'NAME="$(touch %s)"\nID=`touch %s`\nVERSION="unclosed\nVERSION_ID=2\n' "$marker" "$marker" \
 		>"$ROOT/etc/os-release"
 	run "$SYSINFO" --root "$ROOT"

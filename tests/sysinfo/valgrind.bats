@@ -41,9 +41,9 @@ vg() {
 @test "sysinfo --root on container, VM and edge-case fixtures under valgrind" {
 	local f=$BATS_TEST_DIRNAME/fixtures
 	vg "$top_builddir/helpers/sysinfo" --root "$f/k8s-pod" --cpuid=KVMKVMKVM
-	vg "$top_builddir/helpers/sysinfo" --root "$f/amazon" --cpuid=KVMKVMKVM
+	vg "$top_builddir/helpers/sysinfo" --root "$f/aws-nitro" --cpuid=KVMKVMKVM
 	vg "$top_builddir/helpers/sysinfo" --root "$f/systemd-nspawn"
 	vg "$top_builddir/helpers/sysinfo" --root "$f/os-syntax" --json
-	vg "$top_builddir/helpers/sysinfo" --root "$f/arm64-qemu-fwcfg"
+	vg "$top_builddir/helpers/sysinfo" --root "$f/dt-fw"
 	vg "$top_builddir/helpers/sysinfo" --root "$f/proot"
 }
