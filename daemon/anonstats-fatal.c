@@ -131,6 +131,7 @@ _Noreturn void anonstats_fatal_(const char *func, const char *file, int line, in
 	char msg[512], result[ANONSTATS_PROGRAM_MAX + ANONSTATS_THREAD_MAX + 2];
 	char data[ANONSTATS_ARG_MAX];
 	enum anonstats_status st;
+	struct timespec start;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -144,14 +145,21 @@ _Noreturn void anonstats_fatal_(const char *func, const char *file, int line, in
 		anonstats_log(ANONSTATS_LOG_ERROR, "FATAL in %s() at %s:%d: %s", func, file, line,
 			      msg);
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	st = anonstats_status();
 	if (st == ANONSTATS_ENABLED) {
 		char *argv[] = { S->script, (char *)"FATAL", result, data, NULL };
 		anonstats_format_fatal(result, sizeof result, data, sizeof data, func, file, line,
 				       errnum);
 		send_fatal_sync(argv);
-	} else {
+	} else if (S->initialized) {
 		anonstats_log(ANONSTATS_LOG_DEBUG, "FATAL not sent: %s", anonstats_status_string(st));
+	}
+	/* Events still in flight get what is left of the bound, then are
+	 * killed: nothing of ours outlives the process for long. */
+	if (S->initialized) {
+		long left = (long)S->fatal_timeout_ms - anonstats_ms_since(&start);
+		anonstats_settle_for_exit(left > 0 ? (unsigned)left : 0);
 	}
 	exit(EXIT_FAILURE);
 }

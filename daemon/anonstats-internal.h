@@ -79,6 +79,7 @@ int anonstats_spawn(char *const argv[], pid_t *pid, int *out_fd);
 void anonstats_child_report(const struct anonstats_child *c, long elapsed_ms);
 long anonstats_ms_since(const struct timespec *start);
 size_t anonstats_keep_output(char *buf, size_t len, const char *data, size_t n);
+void anonstats_settle_for_exit(unsigned ms);
 
 /* anonstats-guid.c */
 int anonstats_guid_load(const char *state_dir, char **guid);

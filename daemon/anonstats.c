@@ -50,6 +50,8 @@ long anonstats_ms_since(const struct timespec *start)
 	       (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+static int ensure_reaper_locked(void);
+
 /* ---- configuration ---------------------------------------------------- */
 
 static char *dup_or(const char *s, const char *fallback)
@@ -206,6 +208,13 @@ int anonstats_init(const struct anonstats_config *cfg)
 	S->reaper_running = 0;
 	S->reaper_quit = 0;
 	S->initialized = 1;
+	/* Start the reaper now, not in the first send: creating a thread
+	 * would cost START a millisecond.  A failure here is retried there. */
+	pthread_mutex_lock(&S->lock);
+	if (ensure_reaper_locked() < 0)
+		anonstats_log(ANONSTATS_LOG_WARNING, "cannot start the helper thread yet: %s",
+			      strerror(errno));
+	pthread_mutex_unlock(&S->lock);
 	return 0;
 
 fail:
@@ -821,6 +830,33 @@ int anonstats_stop(int failed)
 	stop_reaper_locked();
 	pthread_mutex_unlock(&S->lock);
 	return rc;
+}
+
+/* On the way out after FATAL: no new events; give those in flight until
+ * ms, then kill them, so a dying daemon leaves nothing running.  Never
+ * blocks on the lock for longer than that either. */
+void anonstats_settle_for_exit(unsigned ms)
+{
+	struct timespec deadline;
+	int rc;
+
+	deadline_after(&deadline, ms);
+	for (;;) {
+		struct timespec ts = { 0, 1000000L };
+		rc = pthread_mutex_trylock(&S->lock);
+		if (rc == 0)
+			break;
+		if (rc != EBUSY || ms == 0)
+			return;
+		nanosleep(&ts, NULL);
+		ms--;
+	}
+	if (S->initialized) {
+		S->stopped = 1;
+		wait_children_locked(&deadline);
+		stop_reaper_locked();
+	}
+	pthread_mutex_unlock(&S->lock);
 }
 
 void anonstats_free(void)

@@ -89,3 +89,17 @@ TESTS += tests/daemon/daemon.bats
 EXTRA_DIST += tests/daemon/daemon.bats tests/daemon/daemon-helpers.bash
 TESTS += tests/daemon/e2e.bats
 EXTRA_DIST += tests/daemon/e2e.bats
+
+# Benchmark (run by hand, see bench/README.md): the library's send call
+# against popen()+pclose() while the endpoint hangs.  Built by make check so
+# it keeps compiling; never run as a test.
+check_PROGRAMS += bench/spawn-latency
+bench_spawn_latency_SOURCES = bench/spawn-latency.c
+bench_spawn_latency_LDADD = daemon/libanonstats.la
+bench_spawn_latency_LDFLAGS = -static
+EXTRA_DIST += bench/README.md
+
+bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT)
+	./bench/spawn-latency$(EXEEXT) --script daemon/anonymous-statistics.sh \
+		--sysinfo helpers/sysinfo$(EXEEXT)
+.PHONY: bench-spawn

@@ -138,12 +138,15 @@ STOP|OK|"
 	assert_output 1
 }
 
-@test "a FATAL against a hanging script gives up after 3 s" {
+@test "a FATAL against a hanging script gives up after 3 s, and leaves nothing running" {
 	script=$(fake_script hang.sh 'sleep 1000')
 	daemon_start "$DAEMON" $(common_args "$script") --fatal-test
 	daemon_wait_exit 10
 	assert_equal "$DAEMON_STATUS" 1
 	[ "$DAEMON_MS" -lt 4500 ] || { echo "FATAL took $DAEMON_MS ms"; false; }
+	# START, still in flight, was killed too: nothing is left running.
+	run pgrep -f "$BATS_TEST_TMPDIR/hang.sh"
+	assert_failure 1
 }
 
 @test "a crash is sent as FATAL with the signal name, then the daemon dies of it" {

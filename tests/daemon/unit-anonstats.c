@@ -242,6 +242,37 @@ static void children(int *total, int *zombies)
 	closedir(d);
 }
 
+/* Live (not zombie) processes in process group pgid. */
+static int group_alive(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char p[300], buf[1024], *rp, state;
+		size_t len;
+		long ppid, pgrp;
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
+		const char *s = read_file(p, &len);
+		if (!s)
+			continue;
+		snprintf(buf, sizeof buf, "%s", s);
+		rp = strrchr(buf, ')');
+		if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
+		    state != 'Z') {
+			printf("# alive in group %ld: %s", (long)pgid, buf);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 static void init_lib(unsigned stop_ms, unsigned fatal_ms, const char *program)
 {
 	struct anonstats_config cfg = {
@@ -602,6 +633,7 @@ static void do_fatal_hang(void)
 {
 	init_lib(0, 300, "unit");
 	set_mode("sleep");
+	anonstats_start(); /* in flight when FATAL comes */
 	ANONSTATS_FATAL("hang");
 }
 
@@ -636,6 +668,19 @@ static void test_fatal(void)
 	usleep(50000);
 	children(&total, &zombies);
 	ok(total == 0, "nothing of it left running");
+	ok(calls() == 2, "START and FATAL both ran");
+	{
+		/* Their process groups (with the sleeps) are gone too. */
+		DIR *d = opendir(path("calls"));
+		struct dirent *e;
+		int alive = 0;
+		while (d && (e = readdir(d)))
+			if (e->d_name[0] != '.')
+				alive += group_alive((pid_t)strtol(e->d_name, NULL, 10));
+		if (d)
+			closedir(d);
+		ok(alive == 0, "FATAL killed the event still in flight (%d groups alive)", alive);
+	}
 }
 
 static void do_crash(void)
