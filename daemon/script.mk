@@ -11,7 +11,8 @@ daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Make
 SCRIPT_TESTS = \
 	tests/script/events.bats \
 	tests/script/optout.bats \
-	tests/script/hostile-args.bats
+	tests/script/hostile-args.bats \
+	tests/script/hostile-env.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \

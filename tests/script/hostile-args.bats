@@ -20,68 +20,69 @@ teardown() {
 @test "a hostile ACTION is a usage error: status 2, nothing printed on stdout" {
 	local hidx
 	for hidx in "${!HOSTILE[@]}"; do
-		run --separate-stderr "$SCRIPT" "${HOSTILE[$hidx]}"
-		[ "$status" -eq 2 ] || fail "ACTION ${HOSTILE_NAME[$hidx]}: status $status"
-		assert_output ""
-		run --separate-stderr "$SCRIPT" -- "${HOSTILE[$hidx]}" x y
-		[ "$status" -eq 2 ] || fail "ACTION after --, ${HOSTILE_NAME[$hidx]}: status $status"
+		quick "${HOSTILE[$hidx]}"
+		[ "$RC" -eq 2 ] || fail "ACTION ${HOSTILE_NAME[$hidx]}: status $RC"
+		assert_equal "$QUICK_OUT" ""
+		quick -- "${HOSTILE[$hidx]}" x y
+		[ "$RC" -eq 2 ] || fail "ACTION after --, ${HOSTILE_NAME[$hidx]}: status $RC"
+		assert_equal "$QUICK_OUT" ""
 	done
 }
 
 @test "hostile FATAL results keep only PROCESS:THREAD bytes" {
 	local hidx result
 	for hidx in "${!HOSTILE[@]}"; do
-		run --separate-stderr "$SCRIPT" --dry-run FATAL "${HOSTILE[$hidx]}" f:a.c:1
-		assert_success
-		out=$(out_file)
-		check_strings "$out" ""
-		result=$(jq -r .properties.action_result "$out")
+		quick --dry-run FATAL "${HOSTILE[$hidx]}" f:a.c:1
+		assert_equal "$RC" 0
+		check_valid "$BATS_TEST_TMPDIR/out"
+		result=$(json_property action_result) || fail "no action_result: $QUICK_OUT"
 		[[ $result =~ ^[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_-]{1,64}$ ]] ||
 			fail "FATAL result ${HOSTILE_NAME[$hidx]}: $result"
 	done
+	checks_done
 }
 
 @test "hostile FATAL data keep only FUNCTION:FILE:LINE[:ERRNO] bytes" {
-	local hidx data
+	local hidx data value
 	for hidx in "${!HOSTILE[@]}"; do
 		for value in "${HOSTILE[$hidx]}" "f:${HOSTILE[$hidx]}:1" "f:a.c:${HOSTILE[$hidx]}" "f:a.c:1:${HOSTILE[$hidx]}"; do
-			run --separate-stderr "$SCRIPT" --dry-run FATAL netdata:MAIN "$value"
-			assert_success
-			out=$(out_file)
-			check_strings "$out" ""
-			data=$(jq -r .properties.action_data "$out")
+			quick --dry-run FATAL netdata:MAIN "$value"
+			assert_equal "$RC" 0
+			check_valid "$BATS_TEST_TMPDIR/out"
+			data=$(json_property action_data) || fail "no action_data: $QUICK_OUT"
 			[[ $data =~ ^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_.-]{1,64}:[0-9]{1,9}(:([0-9]{1,16}|E[A-Z0-9]{0,15}))?$ ]] ||
 				fail "FATAL data ${HOSTILE_NAME[$hidx]}: $data"
 		done
 	done
+	checks_done
 }
 
 @test "hostile CLOUD_BUILD_FAIL data keep only a dependency name" {
 	local hidx data
 	for hidx in "${!HOSTILE[@]}"; do
-		run --separate-stderr "$SCRIPT" --dry-run CLOUD_BUILD_FAIL - "${HOSTILE[$hidx]}"
-		assert_success
-		out=$(out_file)
-		check_strings "$out" ""
-		data=$(jq -r .properties.action_data "$out")
+		quick --dry-run CLOUD_BUILD_FAIL - "${HOSTILE[$hidx]}"
+		assert_equal "$RC" 0
+		check_valid "$BATS_TEST_TMPDIR/out"
+		data=$(json_property action_data) || fail "no action_data: $QUICK_OUT"
 		[[ $data =~ ^[A-Za-z0-9_.+-]{1,64}$ ]] || fail "CLOUD_BUILD_FAIL ${HOSTILE_NAME[$hidx]}: $data"
 	done
+	checks_done
 }
 
 @test "hostile CLOUD_CONNECT_FAIL data keep only numeric codes" {
 	local hidx data
 	for hidx in "${!HOSTILE[@]}"; do
-		run --separate-stderr "$SCRIPT" --dry-run CLOUD_CONNECT_FAIL - "${HOSTILE[$hidx]}"
-		assert_success
-		out=$(out_file)
-		check_strings "$out" ""
-		data=$(jq -r .properties.action_data "$out")
+		quick --dry-run CLOUD_CONNECT_FAIL - "${HOSTILE[$hidx]}"
+		assert_equal "$RC" 0
+		check_valid "$BATS_TEST_TMPDIR/out"
+		data=$(json_property action_data) || fail "no action_data: $QUICK_OUT"
 		[[ $data =~ ^(unknown|[0-9]{1,6}(,[0-9]{1,6}){0,15})$ ]] || fail "CLOUD_CONNECT_FAIL ${HOSTILE_NAME[$hidx]}: $data"
 	done
+	checks_done
 }
 
 @test "hostile results and data where none is taken are usage errors (empty and - aside)" {
-	local hidx args
+	local hidx args word
 	for hidx in "${!HOSTILE[@]}"; do
 		for args in "START|R" "START|-|D" "STOP|R" "STOP|OK|D" "CLOUD_DISABLED|R" "CLOUD_DISABLED|-|D" \
 			"CLOUD_BUILD_FAIL|R" "CLOUD_CONNECT_FAIL|R"; do
@@ -90,33 +91,34 @@ teardown() {
 			for word in "${template[@]}"; do
 				case $word in R | D) parts+=("${HOSTILE[$hidx]}") ;; *) parts+=("$word") ;; esac
 			done
-			run --separate-stderr "$SCRIPT" --dry-run "${parts[@]}"
+			quick --dry-run "${parts[@]}"
 			case ${HOSTILE[$hidx]} in
-			'' | -) assert_success ;;
-			*) [ "$status" -eq 2 ] || fail "${parts[0]} ${HOSTILE_NAME[$hidx]}: status $status"
-				assert_output "" ;;
+			'' | -) assert_equal "$RC" 0 ;;
+			*) [ "$RC" -eq 2 ] || fail "${parts[0]} ${HOSTILE_NAME[$hidx]}: status $RC"
+				assert_equal "$QUICK_OUT" "" ;;
 			esac
 		done
 	done
 }
 
-@test "every hostile argument at once, sent for real: the server gets one valid event" {
+@test "every hostile argument, sent for real: the server gets one valid event each" {
 	local hidx n=0
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
 	# No state: the same cleaned FATAL would be de-duplicated.
 	export ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/no-state"
 	for hidx in "${!HOSTILE[@]}"; do
-		run "$SCRIPT" FATAL "${HOSTILE[$hidx]}" "${HOSTILE[$hidx]}"
-		assert_success
-		assert_output 200
+		quick FATAL "${HOSTILE[$hidx]}" "${HOSTILE[$hidx]}"
+		assert_equal "$RC" 0
+		assert_equal "$QUICK_OUT" 200
 		n=$((n + 1))
 		assert_equal "$(capture_count)" "$n"
 		check_strings "$(body "$n")" ""
-		assert_equal "$(jq -r .event "$(body "$n")")" FATAL
-		run "$SCRIPT" CLOUD_CONNECT_FAIL - "${HOSTILE[$hidx]}"
-		assert_success
+		quick CLOUD_CONNECT_FAIL - "${HOSTILE[$hidx]}"
+		assert_equal "$RC" 0
 		n=$((n + 1))
 		check_strings "$(body "$n")" ""
 	done
+	assert_equal "$(capture_count)" "$n"
+	checks_done
 }
