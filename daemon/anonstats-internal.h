@@ -29,8 +29,14 @@
 #define ANONSTATS_PROGRAM_MAX 64  /* the process name FATAL sends is cut here */
 #define ANONSTATS_THREAD_MAX 16   /* Linux thread names: 15 bytes and a NUL */
 
+/* An event's life: queued by the caller, spawned by the helper thread
+ * (which alone removes entries), then collected by it. */
+enum anonstats_child_state { CHILD_QUEUED, CHILD_SPAWNING, CHILD_RUNNING };
+
 struct anonstats_child {
-	pid_t pid;
+	enum anonstats_child_state state;
+	char *args[3];          /* ACTION, RESULT, DATA: argv[1..3], owned copies */
+	pid_t pid;              /* > 0 once running */
 	int fd;                 /* read end of the child's stdout, -1 once closed */
 	int exited;             /* waitpid() collected it (or it was reaped elsewhere) */
 	int status;             /* waitpid() status, -1 when unknown */
@@ -38,7 +44,7 @@ struct anonstats_child {
 	char action[32];
 	char out[ANONSTATS_OUTPUT_KEEP];
 	size_t out_len;
-	struct timespec started;
+	struct timespec started; /* when it was queued */
 };
 
 struct anonstats {
@@ -67,6 +73,7 @@ struct anonstats {
 	pthread_t reaper;
 	int reaper_running;
 	int reaper_quit;
+	int cancel;             /* STOP gave up: spawn nothing more, kill at once */
 	pid_t owner_pid;        /* the process the reaper belongs to */
 };
 

@@ -469,8 +469,8 @@ static void collect_child(struct anonstats_child *c)
 	int st;
 	pid_t r;
 
-	if (c->exited)
-		return;
+	if (c->exited || c->pid <= 0)
+		return; /* never waitpid(0) or waitpid(-1): not ours */
 	do
 		r = waitpid(c->pid, &st, WNOHANG);
 	while (r < 0 && errno == EINTR);
@@ -484,15 +484,83 @@ static void collect_child(struct anonstats_child *c)
 	}
 }
 
-/* Kill a child's whole process group.  Only before it is collected: until
- * then its pid, and so its group id, cannot be reused. */
+/* Kill a running child's whole process group.  Only before it is
+ * collected: until then its pid, and so its group id, cannot be reused. */
 static void kill_child(struct anonstats_child *c)
 {
-	if (c->exited)
+	if (c->state != CHILD_RUNNING || c->pid <= 0 || c->exited)
 		return;
 	if (kill(-c->pid, SIGKILL) < 0)
 		(void)kill(c->pid, SIGKILL);
 	c->killed = 1;
+}
+
+static void free_args(struct anonstats_child *c)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		free(c->args[i]);
+		c->args[i] = NULL;
+	}
+}
+
+/* Drop entry i (only the reaper does, or STOP once the reaper is gone). */
+static void remove_child_locked(unsigned i)
+{
+	free_args(&S->children[i]);
+	S->children[i] = S->children[--S->n_children];
+	pthread_cond_broadcast(&S->cond);
+}
+
+/* Start the queued events.  The lock is released around posix_spawn(), so
+ * callers never wait for an exec; the entry is SPAWNING meanwhile and only
+ * this thread removes entries, so its index stays valid. */
+static void spawn_queued_locked(void)
+{
+	unsigned i = 0;
+
+	while (i < S->n_children) {
+		struct anonstats_child *c = &S->children[i];
+		char *argv[5] = { S->script, c->args[0], c->args[1], c->args[2], NULL };
+		pid_t pid = 0;
+		int fd = -1, rc, e;
+
+		if (c->state != CHILD_QUEUED) {
+			i++;
+			continue;
+		}
+		if (S->cancel) {
+			anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", c->action);
+			remove_child_locked(i);
+			i = 0;
+			continue;
+		}
+		c->state = CHILD_SPAWNING;
+		pthread_mutex_unlock(&S->lock);
+		rc = anonstats_spawn(argv, &pid, &fd);
+		e = errno;
+		pthread_mutex_lock(&S->lock);
+		c = &S->children[i];
+		if (rc < 0) {
+			char action[sizeof c->action];
+			snprintf(action, sizeof action, "%s", c->action);
+			remove_child_locked(i);
+			pthread_mutex_unlock(&S->lock);
+			anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: cannot run %s: %s", action,
+				      S->script, strerror(e));
+			pthread_mutex_lock(&S->lock);
+			i = 0;
+			continue;
+		}
+		c->pid = pid;
+		c->fd = fd;
+		c->state = CHILD_RUNNING;
+		free_args(c);
+		if (S->cancel)
+			kill_child(c);
+		i++;
+	}
 }
 
 /* Collect what finished; report and drop it.  Called with the lock held;
@@ -505,6 +573,10 @@ static void reap_locked(void)
 		struct anonstats_child *c = &S->children[i];
 		long age = anonstats_ms_since(&c->started);
 
+		if (c->state != CHILD_RUNNING) {
+			i++;
+			continue;
+		}
 		drain_child(c);
 		collect_child(c);
 		if (!c->exited && age > ANONSTATS_EVENT_LIFETIME_MS)
@@ -521,8 +593,7 @@ static void reap_locked(void)
 			c->fd = -1;
 		}
 		struct anonstats_child done = *c;
-		S->children[i] = S->children[--S->n_children];
-		pthread_cond_broadcast(&S->cond);
+		remove_child_locked(i);
 		pthread_mutex_unlock(&S->lock);
 		anonstats_child_report(&done, age);
 		pthread_mutex_lock(&S->lock);
@@ -543,13 +614,17 @@ static void *reaper_main(void *arg)
 	pthread_mutex_lock(&S->lock);
 	while (!S->reaper_quit) {
 		nfds_t n = 0;
-		unsigned i;
+		unsigned i, running = 0;
 		int timeout;
 		char junk[64];
 
+		spawn_queued_locked();
 		fds[n].fd = S->wake[0];
 		fds[n++].events = POLLIN;
 		for (i = 0; i < S->n_children; i++) {
+			if (S->children[i].state != CHILD_RUNNING)
+				continue;
+			running++;
 			if (S->children[i].fd >= 0) {
 				fds[n].fd = S->children[i].fd;
 				fds[n++].events = POLLIN;
@@ -557,7 +632,7 @@ static void *reaper_main(void *arg)
 		}
 		/* Children are polled with waitpid every 20 ms while any run:
 		 * one may exit while a grandchild still holds its stdout. */
-		timeout = S->n_children ? 20 : -1;
+		timeout = running ? 20 : -1;
 		pthread_mutex_unlock(&S->lock);
 		if (poll(fds, n, timeout) < 0 && errno != EINTR) {
 			struct timespec ts = { 0, 20 * 1000000L };
@@ -582,8 +657,8 @@ static void wake_reaper(void)
 	/* EAGAIN: the pipe is full, the reaper will wake anyway. */
 }
 
-/* Start the reaper on first use (in this process: after a fork() the
- * parent's thread is gone, and so are the parent's children). */
+/* Start the reaper (in this process: after a fork() the parent's thread is
+ * gone, and so are the parent's children). */
 static int ensure_reaper_locked(void)
 {
 	sigset_t all, old;
@@ -593,14 +668,17 @@ static int ensure_reaper_locked(void)
 		return 0;
 	if (S->reaper_running) {
 		size_t i;
-		for (i = 0; i < S->n_children; i++)
+		for (i = 0; i < S->n_children; i++) {
 			if (S->children[i].fd >= 0)
 				close(S->children[i].fd);
+			free_args(&S->children[i]);
+		}
 		S->n_children = 0;
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	S->reaper_quit = 0;
+	S->cancel = 0;
 	rc = pthread_create(&S->reaper, NULL, reaper_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
@@ -627,13 +705,13 @@ static char *arg_copy(const char *s)
 	return p;
 }
 
+/* Queue an event for the helper thread: a few copies and a write to the
+ * wake pipe, so the caller never waits for fork or exec. */
 static int send_locked(const char *action, const char *result, const char *data)
 {
-	char *argv[5] = { S->script, NULL, NULL, NULL, NULL };
 	struct anonstats_child *c;
 	enum anonstats_status st;
-	int rc = -1, e = 0, fd;
-	pid_t pid;
+	int e;
 
 	st = anonstats_status();
 	if (st != ANONSTATS_ENABLED) {
@@ -654,38 +732,29 @@ static int send_locked(const char *action, const char *result, const char *data)
 		errno = e;
 		return -1;
 	}
-	argv[1] = arg_copy(action);
-	if (result) {
-		argv[2] = arg_copy(result);
-		if (data)
-			argv[3] = arg_copy(data);
-	}
-	if (!argv[1] || (result && !argv[2]) || (result && data && !argv[3])) {
-		e = ENOMEM;
-		goto out;
-	}
-	if (anonstats_spawn(argv, &pid, &fd) < 0) {
-		e = errno;
-		anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: cannot run %s: %s", action, S->script,
-			      strerror(e));
-		goto out;
-	}
-	c = &S->children[S->n_children++];
+	c = &S->children[S->n_children];
 	memset(c, 0, sizeof *c);
-	c->pid = pid;
-	c->fd = fd;
-	snprintf(c->action, sizeof c->action, "%s", argv[1]);
+	c->state = CHILD_QUEUED;
+	c->fd = -1;
+	c->status = -1;
+	c->args[0] = arg_copy(action);
+	if (result) {
+		c->args[1] = arg_copy(result);
+		if (data)
+			c->args[2] = arg_copy(data);
+	}
+	if (!c->args[0] || (result && !c->args[1]) || (result && data && !c->args[2])) {
+		free_args(c);
+		anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: out of memory", action);
+		errno = ENOMEM;
+		return -1;
+	}
+	snprintf(c->action, sizeof c->action, "%s", c->args[0]);
 	if (clock_gettime(CLOCK_MONOTONIC, &c->started) < 0)
 		memset(&c->started, 0, sizeof c->started);
+	S->n_children++;
 	wake_reaper();
-	rc = ANONSTATS_SENT;
-out:
-	free(argv[1]);
-	free(argv[2]);
-	free(argv[3]);
-	if (rc < 0)
-		errno = e;
-	return rc;
+	return ANONSTATS_SENT;
 }
 
 int anonstats_send(const char *action, const char *result, const char *data)
@@ -777,6 +846,8 @@ static void wait_children_locked(const struct timespec *deadline)
 	}
 }
 
+/* Give up on what is left: drop queued events, kill running ones, stop
+ * the helper thread, collect what died.  Lock held (released to join). */
 static void stop_reaper_locked(void)
 {
 	struct timespec deadline;
@@ -784,11 +855,13 @@ static void stop_reaper_locked(void)
 
 	if (!S->reaper_running || S->owner_pid != getpid())
 		return;
+	S->cancel = 1;
 	if (S->n_children > 0) {
 		for (i = 0; i < S->n_children; i++) {
-			anonstats_log(ANONSTATS_LOG_WARNING, "%s: no answer after %ld ms, killed",
+			anonstats_log(ANONSTATS_LOG_WARNING, "%s: no answer after %ld ms, %s",
 				      S->children[i].action,
-				      anonstats_ms_since(&S->children[i].started));
+				      anonstats_ms_since(&S->children[i].started),
+				      S->children[i].state == CHILD_RUNNING ? "killed" : "dropped");
 			kill_child(&S->children[i]);
 		}
 		wake_reaper();
@@ -802,12 +875,21 @@ static void stop_reaper_locked(void)
 	pthread_join(S->reaper, NULL);
 	pthread_mutex_lock(&S->lock);
 	S->reaper_running = 0;
-	/* Whatever is left was killed: collect it if it is gone, else
-	 * leave it to init once we exit. */
+	/* Whatever is left was killed: collect it if it is gone (100 ms at
+	 * most), else leave it to init once we exit. */
 	for (i = 0; i < S->n_children; i++) {
-		collect_child(&S->children[i]);
-		if (S->children[i].fd >= 0)
-			close(S->children[i].fd);
+		struct anonstats_child *c = &S->children[i];
+		int tries;
+		kill_child(c);
+		for (tries = 0; c->state == CHILD_RUNNING && !c->exited && tries < 100; tries++) {
+			struct timespec ts = { 0, 1000000L };
+			collect_child(c);
+			if (!c->exited)
+				nanosleep(&ts, NULL);
+		}
+		if (c->fd >= 0)
+			close(c->fd);
+		free_args(c);
 	}
 	S->n_children = 0;
 }

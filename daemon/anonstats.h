@@ -72,13 +72,17 @@ const char *anonstats_status_string(enum anonstats_status status);
 const char *anonstats_machine_guid(void);
 
 /* Return values of the send calls below. */
-#define ANONSTATS_SENT 0     /* the script was started */
-#define ANONSTATS_OPTED_OUT 1 /* opted out: the script was not run */
-/* -1: not started (errno set, message logged). */
+#define ANONSTATS_SENT 0     /* queued: the helper thread runs the script */
+#define ANONSTATS_OPTED_OUT 1 /* opted out: the script will not run */
+/* -1: refused (errno set, message logged): EBUSY with 8 events in flight,
+ * ESHUTDOWN after anonstats_stop(), ENOMEM. */
 
-/* Start the script for ACTION [RESULT [DATA]] and return at once (NULL ends
- * the argument list).  Strings are passed as they are, byte for byte: the
- * script does the JSON encoding.  Each is cut at 1024 bytes. */
+/* Queue the script for ACTION [RESULT [DATA]] and return at once (NULL ends
+ * the argument list): the opt-out is checked here, the strings copied, the
+ * helper thread woken; it spawns the script, so the caller never waits for
+ * fork or exec, and logs a failure to start it.  Strings are passed as they
+ * are, byte for byte: the script does the JSON encoding.  Each is cut at
+ * 1024 bytes. */
 int anonstats_send(const char *action, const char *result, const char *data);
 
 /* The daemon is ready. */
