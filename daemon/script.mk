@@ -12,7 +12,10 @@ SCRIPT_TESTS = \
 	tests/script/events.bats \
 	tests/script/optout.bats \
 	tests/script/hostile-args.bats \
-	tests/script/hostile-env.bats
+	tests/script/hostile-env.bats \
+	tests/script/faults-curl.bats \
+	tests/script/faults-wget.bats \
+	tests/script/faults-busybox.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \

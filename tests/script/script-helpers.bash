@@ -131,3 +131,28 @@ documented_fields() {
 prop() {
 	jq -r --arg n "$2" '.properties[$n]' "$1"
 }
+
+# fault MODE STATUS [PATH]: against a capture server in MODE, the script
+# (with PATH when given) exits with STATUS within the bound (< 5 s, a
+# generous margin over the documented 3 s), printing the HTTP code for an
+# HTTP error and nothing for a network failure.
+fault() {
+	local mode=$1 want=$2 path=${3:-$PATH}
+	capture_start "$mode"
+	PATH=$path ANONYMOUS_STATISTICS_URL=$CAPTURE_URL timed_run --separate-stderr "$SCRIPT" START
+	assert_equal "$status" "$want"
+	assert [ "$ELAPSED_MS" -lt 5000 ]
+	case $mode in
+	500 | 429 | 503) assert_output "$mode" ;;
+	*) assert_output "" ;;
+	esac
+}
+
+# refused STATUS [PATH]: a loopback port where nothing listens.
+refused() {
+	local path=${2:-$PATH}
+	PATH=$path ANONYMOUS_STATISTICS_URL=http://127.0.0.1:1/capture/ timed_run --separate-stderr "$SCRIPT" START
+	assert_equal "$status" "$1"
+	assert_output ""
+	assert [ "$ELAPSED_MS" -lt 5000 ]
+}
