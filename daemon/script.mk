@@ -15,7 +15,8 @@ SCRIPT_TESTS = \
 	tests/script/hostile-env.bats \
 	tests/script/faults-curl.bats \
 	tests/script/faults-wget.bats \
-	tests/script/faults-busybox.bats
+	tests/script/faults-busybox.bats \
+	tests/script/transport.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \

@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# Transports and endpoints: curl first, wget as fallback, neither is status
+# 4; the arguments each transport gets; TLS is always verified (a throwaway
+# CA); plain http:// goes to loopback only, refused before any connection.
+
+bats_require_minimum_version 1.5.0
+load script-helpers
+
+setup_file() {
+	# A throwaway CA, a certificate for 127.0.0.1 signed by it, and one for
+	# another name, also signed by it.
+	local d=$BATS_FILE_TMPDIR
+	{
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+			-days 2 -subj /CN=anonymous-statistics-test-ca &&
+		for name in good:IP:127.0.0.1 other:DNS:other.invalid; do
+			openssl req -newkey rsa:2048 -nodes -keyout "$d/${name%%:*}.key" \
+				-out "$d/${name%%:*}.csr" -subj "/CN=${name#*:}" &&
+			printf 'subjectAltName=%s\n' "${name#*:}" >"$d/${name%%:*}.ext" &&
+			openssl x509 -req -in "$d/${name%%:*}.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+				-CAcreateserial -out "$d/${name%%:*}.pem" -days 2 -extfile "$d/${name%%:*}.ext" ||
+				return 1
+		done
+	} >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&3; return 1; }
+}
+
+setup() {
+	script_setup
+	BIN="$BATS_TEST_TMPDIR/bin"
+	base_tools "$BIN"
+}
+
+teardown() {
+	capture_stop
+}
+
+# tls_start CERT: a capture server speaking TLS with CERT (good or other).
+tls_start() {
+	capture_start ok 127.0.0.1 --tls-cert "$BATS_FILE_TMPDIR/$1.pem" --tls-key "$BATS_FILE_TMPDIR/$1.key"
+	TLS_URL="https://127.0.0.1:$CAPTURE_PORT/capture/"
+}
+
+# fake TOOL [VERSION_LINE]: a fake TOOL in $BIN that records its arguments,
+# one a line, in $BATS_TEST_TMPDIR/TOOL.args and answers like a 200.
+fake() {
+	cat >"$BIN/$1" <<EOF
+#!/bin/sh
+[ "\$1" = --version ] && { echo '${2:-}'; exit 0; }
+for a in "\$@"; do printf '%s\n' "\$a"; done >"$BATS_TEST_TMPDIR/$1.args"
+if [ "$1" = curl ]; then printf 200; else echo '  HTTP/1.1 200 OK' >&2; fi
+exit 0
+EOF
+	chmod +x "$BIN/$1"
+}
+
+@test "curl is used when present" {
+	capture_start ok
+	tool_path "$BIN" curl
+	fake wget 'GNU Wget 1.21.3'
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 1
+	assert [ ! -e "$BATS_TEST_TMPDIR/wget.args" ]
+}
+
+@test "without curl, GNU wget sends the event" {
+	capture_start ok
+	tool_path "$BIN" wget
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 1
+	assert_equal "$(sed -n 3p "$CAPTURE_DIR/1.meta")" application/json
+	json_valid "$(body)"
+}
+
+@test "without curl, BusyBox wget sends to a loopback http:// endpoint" {
+	capture_start ok
+	ln -s "$(command -v busybox)" "$BIN/wget"
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 1
+	json_valid "$(body)"
+}
+
+@test "BusyBox wget is refused for https:// (it cannot verify certificates): status 4" {
+	tls_start good
+	ln -s "$(command -v busybox)" "$BIN/wget"
+	PATH=$BIN CURL_CA_BUNDLE="$BATS_FILE_TMPDIR/ca.pem" ANONYMOUS_STATISTICS_URL=$TLS_URL \
+		run --separate-stderr "$SCRIPT" START
+	assert_failure 4
+	assert_output ""
+	assert_equal "$(capture_count)" 0
+}
+
+@test "neither curl nor wget: status 4, nothing sent" {
+	capture_start ok
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run --separate-stderr "$SCRIPT" START
+	assert_failure 4
+	assert_output ""
+	assert_equal "$(capture_count)" 0
+}
+
+@test "curl's arguments: -q first, no -k, only https, bounded, the body from a file" {
+	fake curl
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/capture/ run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	args=$BATS_TEST_TMPDIR/curl.args
+	assert_equal "$(head -n 1 "$args")" -q
+	run grep -x -e -k -e --insecure -e -L -e --location "$args"
+	assert_failure
+	run grep -x -A1 -e --proto "$args"
+	assert_output "--proto
+=https"
+	run grep -x -A1 -e --connect-timeout -e --max-time "$args"
+	assert_line --index 1 --regexp '^[0-9.]+$'
+	assert_line --index 3 --regexp '^[0-9.]+$'
+	run grep -x -A1 -e --data-binary "$args"
+	assert_line --index 1 --regexp '^@/'
+	run grep -x -A1 -e --url "$args"
+	assert_line --index 1 https://ph.invalid/capture/
+	run grep -x -e --noproxy "$args"
+	assert_failure
+	run grep -x 'Content-Type: application/json' "$args"
+	assert_success
+}
+
+@test "curl to loopback http:// gets only http and no proxy" {
+	fake curl
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=http://127.0.0.1:9/capture/ run "$SCRIPT" START
+	assert_success
+	args=$BATS_TEST_TMPDIR/curl.args
+	run grep -x -A1 -e --proto "$args"
+	assert_output "--proto
+=http"
+	run grep -x -A1 -e --noproxy "$args"
+	assert_output "--noproxy
+*"
+}
+
+@test "GNU wget's arguments: no config file, one try, a timeout, never --no-check-certificate" {
+	fake wget 'GNU Wget 1.21.3 built on linux-gnu.'
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/capture/ run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	args=$BATS_TEST_TMPDIR/wget.args
+	run grep -c -x -e --no-config -e --tries=1 -e --max-redirect=0 \
+		-e '--header=Content-Type: application/json' "$args"
+	assert_output 4
+	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/.*' "$args"
+	assert_equal "${#lines[@]}" 2
+	run grep -e check-certificate -e --no-proxy "$args"
+	assert_failure
+	assert_equal "$(tail -n 1 "$args")" https://ph.invalid/capture/
+}
+
+@test "TLS: an untrusted certificate fails with curl (status 5), nothing accepted" {
+	tls_start good
+	ANONYMOUS_STATISTICS_URL=$TLS_URL timed_run --separate-stderr "$SCRIPT" START
+	assert_failure 5
+	assert_output ""
+	assert [ "$ELAPSED_MS" -lt 5000 ]
+	assert_equal "$(capture_count)" 0
+}
+
+@test "TLS: a certificate trusted through CURL_CA_BUNDLE is sent" {
+	tls_start good
+	CURL_CA_BUNDLE="$BATS_FILE_TMPDIR/ca.pem" ANONYMOUS_STATISTICS_URL=$TLS_URL run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 1
+	json_valid "$(body)"
+}
+
+@test "TLS: a trusted certificate for another name fails (status 5), nothing accepted" {
+	tls_start other
+	CURL_CA_BUNDLE="$BATS_FILE_TMPDIR/ca.pem" ANONYMOUS_STATISTICS_URL=$TLS_URL \
+		run --separate-stderr "$SCRIPT" START
+	assert_failure 5
+	assert_equal "$(capture_count)" 0
+}
+
+@test "TLS: ~/.curlrc cannot turn verification off" {
+	tls_start good
+	mkdir -p "$BATS_TEST_TMPDIR/home"
+	printf 'insecure\n' >"$BATS_TEST_TMPDIR/home/.curlrc"
+	HOME="$BATS_TEST_TMPDIR/home" CURL_HOME="$BATS_TEST_TMPDIR/home" ANONYMOUS_STATISTICS_URL=$TLS_URL \
+		run --separate-stderr "$SCRIPT" START
+	assert_failure 5
+	assert_equal "$(capture_count)" 0
+}
+
+@test "TLS: an untrusted certificate fails with GNU wget (status 5), even with a wgetrc saying otherwise" {
+	tls_start good
+	tool_path "$BIN" wget
+	printf 'check_certificate = off\n' >"$BATS_TEST_TMPDIR/wgetrc"
+	PATH=$BIN WGETRC="$BATS_TEST_TMPDIR/wgetrc" ANONYMOUS_STATISTICS_URL=$TLS_URL \
+		timed_run --separate-stderr "$SCRIPT" START
+	assert_failure 5
+	assert [ "$ELAPSED_MS" -lt 5000 ]
+	assert_equal "$(capture_count)" 0
+}
+
+@test "plain http:// to a non-loopback host is refused (3) before any transport starts" {
+	fake curl
+	fake wget 'GNU Wget 1.21.3'
+	for url in http://192.0.2.1/ http://192.0.2.1:80/capture/ http://example.invalid/ \
+		http://127.0.0.1.example.invalid/ http://localhost.example.invalid/ http://localhost./ \
+		http://127.0.0.1@192.0.2.1/ http://192.0.2.1#@127.0.0.1/ 'http://192.0.2.1\@127.0.0.1/' \
+		http://0x7f.0.0.1/ http://2130706433/ http://127.1/ http://[::2]/ http://[::ffff:192.0.2.1]/ \
+		http://127.0.0.256/ http://127.0.0.1:99999/ ftp://127.0.0.1/ file:///etc/passwd \
+		HTTP://192.0.2.1/ ' http://127.0.0.1/' 'https://192.0.2.1 /' 'https://user@192.0.2.1/'; do
+		PATH=$BIN ANONYMOUS_STATISTICS_URL=$url run --separate-stderr "$SCRIPT" START
+		[ "$status" -eq 3 ] || fail "$url: status $status"
+		assert_output ""
+		assert [ ! -e "$BATS_TEST_TMPDIR/curl.args" ]
+		assert [ ! -e "$BATS_TEST_TMPDIR/wget.args" ]
+	done
+}
+
+@test "loopback http:// forms are accepted: 127.0.0.0/8, localhost, [::1]" {
+	fake curl
+	for url in http://127.0.0.1/ http://127.1.2.3:8080/capture/ http://localhost:1/x http://[::1]:9/capture/; do
+		rm -f "$BATS_TEST_TMPDIR/curl.args"
+		PATH=$BIN ANONYMOUS_STATISTICS_URL=$url run "$SCRIPT" START
+		assert_success
+		assert_equal "$(grep -x -A1 -e --url "$BATS_TEST_TMPDIR/curl.args" | tail -n 1)" "$url"
+	done
+}
+
+@test "the endpoint's answer is limited: no redirect is followed" {
+	fake curl
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/ run "$SCRIPT" START
+	run grep -x -e -L -e --location -e --location-trusted "$BATS_TEST_TMPDIR/curl.args"
+	assert_failure
+}
