@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# The state directory: FATAL de-duplication (once per 24 h, bounded file) and
+# the local log of sent payloads (last 100).  A missing, read-only or broken
+# state directory never stops a send; --dry-run writes nothing.
+
+bats_require_minimum_version 1.5.0
+load script-helpers
+
+setup() {
+	script_setup
+	STATE=$ANONYMOUS_STATISTICS_STATE_DIR
+	DEDUP="$STATE/anonymous-statistics.fatal"
+	LOG="$STATE/anonymous-statistics.log"
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+}
+
+teardown() {
+	capture_stop
+}
+
+fatal() {
+	run --separate-stderr "$SCRIPT" FATAL "${1:-netdata:MAIN}" "${2:-f:a.c:1}"
+}
+
+@test "the same FATAL is sent once; a repeat exits 0 and sends nothing" {
+	fatal
+	assert_success
+	assert_output 200
+	fatal
+	assert_success
+	assert_output ""
+	assert_equal "$(capture_count)" 1
+	assert [ "$(wc -l <"$DEDUP")" -eq 1 ]
+}
+
+@test "a FATAL with another thread, line or errno is sent" {
+	fatal netdata:MAIN f:a.c:1
+	fatal netdata:WEB f:a.c:1
+	fatal netdata:MAIN f:a.c:2
+	fatal netdata:MAIN f:a.c:1:5
+	assert_equal "$(capture_count)" 4
+}
+
+@test "the same FATAL after a peer's address was cut is still the same FATAL" {
+	fatal 'netdata:STREAM_RECEIVER[10.0.0.1:19999]' rx:r.c:9
+	fatal 'netdata:STREAM_RECEIVER[10.0.0.2:19999]' rx:r.c:9
+	assert_equal "$(capture_count)" 1
+	run grep -c 10.0.0 "$DEDUP"
+	assert_output 0
+}
+
+@test "a FATAL sent more than 24 hours ago is sent again" {
+	fatal
+	old=$(( $(date +%s) - 86401 ))
+	sed -i "s/^[0-9]* /$old /" "$DEDUP"
+	fatal
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 2
+}
+
+@test "a FATAL recorded in the future (clock skew) does not block a send" {
+	printf '%s netdata:MAIN f:a.c:1\n' "$(( $(date +%s) + 3600 ))" >"$DEDUP"
+	fatal
+	assert_output 200
+	assert_equal "$(capture_count)" 1
+}
+
+@test "a FATAL the endpoint refused (500) is not recorded, so it is tried again" {
+	capture_stop
+	capture_start 500
+	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL fatal
+	assert_failure 6
+	assert [ ! -e "$DEDUP" ]
+	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL fatal
+	assert_failure 6
+	assert_equal "$(capture_count)" 2
+}
+
+@test "other ACTIONs are never de-duplicated" {
+	for i in 1 2 3; do run "$SCRIPT" START; done
+	for i in 1 2; do run "$SCRIPT" CLOUD_CONNECT_FAIL - 5; done
+	assert_equal "$(capture_count)" 5
+	assert [ ! -e "$DEDUP" ]
+}
+
+@test "the de-duplication file keeps its last 50 lines" {
+	now=$(date +%s)
+	for i in $(seq 1 500); do printf '%s netdata:T%s f:a.c:1\n' "$now" "$i"; done >"$DEDUP"
+	fatal netdata:NEW
+	assert_output 200
+	assert_equal "$(wc -l <"$DEDUP")" 50
+	assert_equal "$(tail -n 1 "$DEDUP" | cut -d' ' -f2-)" "netdata:NEW f:a.c:1"
+}
+
+@test "a de-duplication file over 64 KiB, or full of garbage, is ignored and started afresh" {
+	head -c 70000 /dev/urandom >"$DEDUP"
+	fatal
+	assert_output 200
+	assert_equal "$(wc -l <"$DEDUP")" 1
+	printf 'garbage\n%s\nx netdata:MAIN f:a.c:1\n-1 netdata:MAIN f:a.c:1\n' "\$(touch $CANARY)" >"$DEDUP"
+	fatal netdata:MAIN f:a.c:1
+	assert_output 200
+	assert [ ! -e "$CANARY" ]
+}
+
+@test "each payload the endpoint answered is logged, one JSON per line" {
+	run "$SCRIPT" START
+	run "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	assert_equal "$(wc -l <"$LOG")" 2
+	assert_equal "$(sed -n 1p "$LOG")" "$(cat "$(body 1)")"
+	assert_equal "$(sed -n 2p "$LOG")" "$(cat "$(body 2)")"
+	while IFS= read -r line; do json_valid <(printf '%s\n' "$line"); done <"$LOG"
+}
+
+@test "an answer with an HTTP error is logged too; a refused connection is not" {
+	capture_stop
+	capture_start 429
+	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
+	assert_failure 6
+	assert_equal "$(wc -l <"$LOG")" 1
+	ANONYMOUS_STATISTICS_URL=http://127.0.0.1:1/ run "$SCRIPT" START
+	assert_failure 5
+	assert_equal "$(wc -l <"$LOG")" 1
+}
+
+@test "the log keeps the last 100 payloads" {
+	for i in $(seq 1 150); do printf '{"old": %s}\n' "$i"; done >"$LOG"
+	run "$SCRIPT" START
+	assert_success
+	assert_equal "$(wc -l <"$LOG")" 100
+	assert_equal "$(head -n 1 "$LOG")" '{"old": 52}'
+	assert_equal "$(tail -n 1 "$LOG")" "$(cat "$(body)")"
+}
+
+@test "a log over 1 MiB is started afresh" {
+	head -c 1100000 /dev/zero | tr '\0' 'x' >"$LOG"
+	run "$SCRIPT" START
+	assert_success
+	assert_equal "$(wc -l <"$LOG")" 1
+}
+
+@test "--dry-run writes no state" {
+	run "$SCRIPT" --dry-run FATAL netdata:MAIN f:a.c:1
+	assert_success
+	run ls -A "$STATE"
+	assert_output ""
+}
+
+@test "--dry-run of an already sent FATAL says so and prints nothing" {
+	fatal
+	run --separate-stderr "$SCRIPT" --dry-run FATAL netdata:MAIN f:a.c:1
+	assert_success
+	assert_output ""
+	assert_equal "$(capture_count)" 1
+}
+
+@test "a missing state directory does not stop the send (and is not created)" {
+	ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/missing" fatal
+	assert_success
+	assert_output 200
+	assert_equal "$stderr" ""
+	assert [ ! -e "$BATS_TEST_TMPDIR/missing" ]
+}
+
+@test "a read-only state directory does not stop the send" {
+	# /proc takes no new files, even for root.
+	ANONYMOUS_STATISTICS_STATE_DIR=/proc fatal
+	assert_success
+	assert_output 200
+	assert_equal "$stderr" ""
+	if [ "$(id -u)" -ne 0 ]; then
+		chmod 555 "$STATE"
+		fatal netdata:RO
+		chmod 755 "$STATE"
+		assert_success
+		assert_output 200
+	fi
+}
+
+@test "a state 'directory' that is a file, or whose files are directories, does not stop the send" {
+	: >"$BATS_TEST_TMPDIR/plain"
+	ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/plain" fatal
+	assert_success
+	assert_output 200
+	mkdir "$DEDUP" "$LOG"
+	fatal netdata:OTHER
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 2
+}
