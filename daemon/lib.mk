@@ -33,11 +33,14 @@ daemon/libanonstats.pc: $(srcdir)/daemon/libanonstats.pc.in Makefile
 		-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
 		$(srcdir)/daemon/libanonstats.pc.in > $@.tmp && mv $@.tmp $@
 
-# The reference daemon.
+# The reference daemon, linked with the library statically: it runs from
+# the build tree as itself (no libtool wrapper script, whose pid would not be
+# the daemon's: signals must reach the daemon), for the tests and the demo.
 sbin_PROGRAMS += daemon/anonstats-daemon
 daemon_anonstats_daemon_SOURCES = daemon/anonstats-daemon.c
 daemon_anonstats_daemon_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
 daemon_anonstats_daemon_LDADD = daemon/libanonstats.la
+daemon_anonstats_daemon_LDFLAGS = -static
 
 # Its systemd unit, ExecStart substituted at make time.
 systemdsystemunitdir = $(prefix)/lib/systemd/system
@@ -46,15 +49,6 @@ CLEANFILES += packaging/systemd/anonstats-daemon.service
 EXTRA_DIST += packaging/systemd/anonstats-daemon.service.in
 packaging/systemd/anonstats-daemon.service: $(srcdir)/packaging/systemd/anonstats-daemon.service.in Makefile
 	$(AM_V_GEN)$(do_edit) && chmod a-x $@
-
-# Tests: the daemon linked statically against the library, so it runs from
-# the build tree without libtool's wrapper script (whose pid is not the
-# daemon's: signals must reach the daemon itself).
-check_PROGRAMS += tests/daemon/anonstats-daemon-test
-tests_daemon_anonstats_daemon_test_SOURCES = daemon/anonstats-daemon.c
-tests_daemon_anonstats_daemon_test_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-tests_daemon_anonstats_daemon_test_LDADD = daemon/libanonstats.la
-tests_daemon_anonstats_daemon_test_LDFLAGS = -static
 
 # Unit tests of the library, built from its sources (internals are tested
 # too, and no libtool wrapper stands between valgrind and the program).
@@ -97,7 +91,7 @@ check_PROGRAMS += bench/spawn-latency
 bench_spawn_latency_SOURCES = bench/spawn-latency.c
 bench_spawn_latency_LDADD = daemon/libanonstats.la
 bench_spawn_latency_LDFLAGS = -static
-EXTRA_DIST += bench/README.md
+EXTRA_DIST += bench/README.md daemon/libanonstats.md
 
 bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT)
 	./bench/spawn-latency$(EXEEXT) --script daemon/anonymous-statistics.sh \

@@ -6,7 +6,7 @@
 load ../helpers/common
 load daemon-helpers
 
-DAEMON="$top_builddir/tests/daemon/anonstats-daemon-test"
+DAEMON="$top_builddir/daemon/anonstats-daemon"
 
 setup() {
 	unset DO_NOT_TRACK DISABLE_TELEMETRY
@@ -18,6 +18,12 @@ setup() {
 
 teardown() {
 	daemon_cleanup
+}
+
+# A script body that appends its argv as one line "A|B|C|" to $1, in one
+# write (events may run at the same time), then prints 200.
+recorder() {
+	printf '%s\n' "line=\$(printf '%s|' \"\$@\"); printf '%s\\n' \"\$line\" >> '$1'; echo 200"
 }
 
 common_args() {
@@ -39,7 +45,7 @@ common_args() {
 
 @test "START when ready, STOP on SIGTERM, exit 0; the script gets plain argv" {
 	log="$BATS_TEST_TMPDIR/argv"
-	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo >> '$log'; echo 200")
+	script=$(fake_script rec.sh "$(recorder "$log")")
 	daemon_start "$DAEMON" $(common_args "$script")
 	wait_log 'START: exit 0'
 	daemon_stop
@@ -124,7 +130,7 @@ STOP|OK|"
 
 @test "an unreadable config file is FATAL: sent synchronously, exit non-zero" {
 	log="$BATS_TEST_TMPDIR/argv"
-	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo 200")
+	script=$(fake_script rec.sh "$(recorder "$log")")
 	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/anonstats-daemon.c" | head -1 | cut -d: -f1)
 	daemon_start "$DAEMON" $(common_args "$script") --config "$BATS_TEST_TMPDIR/missing.conf"
 	daemon_wait_exit
@@ -151,7 +157,7 @@ STOP|OK|"
 
 @test "a crash is sent as FATAL with the signal name, then the daemon dies of it" {
 	log="$BATS_TEST_TMPDIR/argv"
-	script=$(fake_script rec.sh "printf '%s|' \"\$@\" >> '$log'; echo >> '$log'; echo 200")
+	script=$(fake_script rec.sh "$(recorder "$log")")
 	for sig in segv bus fpe abrt; do
 		: >"$log"
 		daemon_start "$DAEMON" $(common_args "$script") --crash-test=$sig

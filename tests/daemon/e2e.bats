@@ -22,8 +22,7 @@ setup() {
 	INSTALLED_SYSINFO=$(find "$STAGE" -type f -name sysinfo -perm -u+x | head -1)
 	INSTALLED_LIB=$(find "$STAGE" -name 'libanonstats.so.0' | head -1)
 	[ -x "$INSTALLED_DAEMON" ] && [ -x "$INSTALLED_SCRIPT" ] && [ -n "$INSTALLED_LIB" ]
-	LD_LIBRARY_PATH=$(dirname "$INSTALLED_LIB")
-	export LD_LIBRARY_PATH
+	INSTALLED_LIBDIR=$(dirname "$INSTALLED_LIB")
 	CONFIG_DIR="$BATS_TEST_TMPDIR/config"
 	mkdir -p "$CONFIG_DIR"
 	# The script's own state (FATAL de-duplication): one per test.
@@ -218,9 +217,9 @@ int main(void)
 }
 EOF
 	run ${CC:-cc} -std=c11 -Wall -Werror -I"$(dirname "$hdr")" -o "$BATS_TEST_TMPDIR/p" \
-		"$BATS_TEST_TMPDIR/p.c" -L"$LD_LIBRARY_PATH" -lanonstats
+		"$BATS_TEST_TMPDIR/p.c" -L"$INSTALLED_LIBDIR" -lanonstats
 	assert_success
-	run "$BATS_TEST_TMPDIR/p"
+	LD_LIBRARY_PATH=$INSTALLED_LIBDIR run "$BATS_TEST_TMPDIR/p"
 	assert_output "disabled: not initialized"
 }
 

@@ -539,15 +539,26 @@ static void test_hang_and_stop(void)
 	set_mode("sleep");
 	clear_calls();
 	log_clear();
+	double times[ANONSTATS_MAX_IN_FLIGHT];
 	for (i = 0; i < ANONSTATS_MAX_IN_FLIGHT - 1; i++) {
 		t0 = now_ms();
 		anonstats_start();
 		t = now_ms() - t0;
+		times[i] = t;
 		if (t > worst)
 			worst = t;
 	}
 	ok(worst < 100.0 * slow_factor, "with a hanging script every send returns at once (worst %.3f ms)",
 	   worst);
+	/* The 1 ms target, on the median: a loaded test machine may stall
+	 * one call, but not most of them. */
+	{
+		int k, below = 0;
+		for (k = 0; k < ANONSTATS_MAX_IN_FLIGHT - 1; k++)
+			below += times[k] < 1.0 * slow_factor;
+		ok(below * 2 > ANONSTATS_MAX_IN_FLIGHT - 1, "most sends take under 1 ms (%d of %d)",
+		   below, ANONSTATS_MAX_IN_FLIGHT - 1);
+	}
 	ok(anonstats_in_flight() == ANONSTATS_MAX_IN_FLIGHT - 1, "%d events in flight",
 	   ANONSTATS_MAX_IN_FLIGHT - 1);
 	ok(anonstats_cloud_disabled() == ANONSTATS_SENT, "one more fills the table");
