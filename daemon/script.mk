@@ -17,7 +17,8 @@ SCRIPT_TESTS = \
 	tests/script/faults-wget.bats \
 	tests/script/faults-busybox.bats \
 	tests/script/transport.bats \
-	tests/script/state.bats
+	tests/script/state.bats \
+	tests/script/shells.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \
