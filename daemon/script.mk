@@ -6,19 +6,19 @@ EXTRA_DIST += daemon/anonymous-statistics.sh.in docs/payload.md
 daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Makefile
 	$(AM_V_GEN)$(do_edit)
 
-# Its tests: bats files run against the built script; the slow fault tests
-# are split across files so that `make -j` runs them side by side.
+# Its tests: bats files run against the built script, slowest first; the
+# fault tests are split by transport so that `make -j` runs them side by side.
 SCRIPT_TESTS = \
-	tests/script/events.bats \
-	tests/script/optout.bats \
-	tests/script/hostile-args.bats \
 	tests/script/hostile-env.bats \
+	tests/script/hostile-args.bats \
+	tests/script/shells.bats \
+	tests/script/events.bats \
 	tests/script/faults-curl.bats \
 	tests/script/faults-wget.bats \
 	tests/script/faults-busybox.bats \
-	tests/script/transport.bats \
 	tests/script/state.bats \
-	tests/script/shells.bats
+	tests/script/transport.bats \
+	tests/script/optout.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \
