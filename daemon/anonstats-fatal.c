@@ -350,5 +350,11 @@ int anonstats_install_crash_handlers(void)
 /* Called by anonstats_free(): the handler must not use freed state. */
 void anonstats_disarm_crash_handlers(void)
 {
-	atomic_store(&crash.armed, 0);
+	int i;
+
+	if (!atomic_exchange(&crash.armed, 0))
+		return;
+	/* Give the daemon back whatever handlers it had before. */
+	for (i = 0; i < 4; i++)
+		(void)sigaction(crash_signals[i], &crash.old[i], NULL);
 }

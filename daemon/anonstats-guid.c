@@ -112,6 +112,12 @@ static int read_guid(const char *path, char out[37])
 			break;
 		len += (size_t)r;
 	}
+	/* Ours and readable by others?  Private again (best effort). */
+	{
+		struct stat st;
+		if (fstat(fd, &st) == 0 && (st.st_mode & 077) && st.st_uid == geteuid())
+			(void)fchmod(fd, 0600);
+	}
 	close(fd);
 	buf[len] = '\0';
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))

@@ -117,7 +117,8 @@ _Noreturn void anonstats_fatal_(const char *func, const char *file, int line, in
  * here.  Call after anonstats_init(); 0 or -1 with errno. */
 int anonstats_install_crash_handlers(void);
 
-/* Free everything (stops first if anonstats_stop() was not called). */
+/* Free everything (stops first if anonstats_stop() was not called) and
+ * restore the crash-signal handlers the daemon had before. */
 void anonstats_free(void);
 
 #ifdef __cplusplus

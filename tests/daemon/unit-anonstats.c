@@ -601,6 +601,48 @@ static void test_stop_waits(void)
 	anonstats_free();
 }
 
+static void custom_bus(int sig)
+{
+	(void)sig;
+}
+
+/* A daemon that ignores SIGCHLD, or reaps with waitpid(-1): events still
+ * work, their status is unknown; and its own crash handlers come back. */
+static void test_daemon_signal_handling(void)
+{
+	struct sigaction sa, got;
+	int total, zombies;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	init_lib(0, 0, "unit");
+	set_mode("ok");
+	clear_calls();
+	log_clear();
+	ok(anonstats_start() == ANONSTATS_SENT && wait_calls(1, 5000) && wait_idle(5000),
+	   "with SIGCHLD ignored, events still run and are collected");
+	ok(log_has("START: exit status unknown"), "their exit status is logged as unknown");
+	anonstats_free();
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	children(&total, &zombies);
+	ok(zombies == 0, "no zombies");
+
+	sa.sa_handler = custom_bus;
+	sigaction(SIGBUS, &sa, NULL);
+	init_lib(0, 0, "unit");
+	ok(anonstats_install_crash_handlers() == 0, "crash handlers installed");
+	sigaction(SIGBUS, NULL, &got);
+	ok(got.sa_handler != custom_bus, "they replace the daemon's");
+	anonstats_free();
+	sigaction(SIGBUS, NULL, &got);
+	ok(got.sa_handler == custom_bus, "anonstats_free() gives the daemon's handler back");
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 /* Run fn in a child process; its exit status, or -1. */
 static int in_child(void (*fn)(void), double *ms)
 {
@@ -794,6 +836,7 @@ int main(void)
 	test_opt_out();
 	test_hang_and_stop();
 	test_stop_waits();
+	test_daemon_signal_handling();
 	test_fatal();
 	test_crash();
 
