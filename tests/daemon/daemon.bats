@@ -128,6 +128,21 @@ STOP|OK|"
 	assert_equal "$DAEMON_STATUS" 0
 }
 
+@test "a config file can name the cloud URL; SIGHUP does not stop the daemon" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	printf '# demo\ncloud_url = http://127.0.0.1:%s/\n' "$(closed_port)" >"$BATS_TEST_TMPDIR/d.conf"
+	daemon_start "$DAEMON" $(common_args "$script") --config "$BATS_TEST_TMPDIR/d.conf"
+	wait_log 'CLOUD_CONNECT_FAIL: exit 0'
+	kill -HUP "$DAEMON_PID"
+	wait_log 'SIGHUP'
+	kill -0 "$DAEMON_PID"
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	run grep -c '^CLOUD_CONNECT_FAIL|-|111|$' "$log"
+	assert_output 1
+}
+
 @test "an unreadable config file is FATAL: sent synchronously, exit non-zero" {
 	log="$BATS_TEST_TMPDIR/argv"
 	script=$(fake_script rec.sh "$(recorder "$log")")
