@@ -73,6 +73,7 @@ struct anonstats {
 	pthread_t reaper;
 	int reaper_running;
 	int reaper_quit;
+	int reaper_stopping;    /* a thread is joining the reaper */
 	int cancel;             /* STOP gave up: spawn nothing more, kill at once */
 	pid_t owner_pid;        /* the process the reaper belongs to */
 };

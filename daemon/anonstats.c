@@ -855,6 +855,13 @@ static void stop_reaper_locked(void)
 
 	if (!S->reaper_running || S->owner_pid != getpid())
 		return;
+	if (S->reaper_stopping) {
+		/* Another thread (STOP and FATAL at once) is at it: wait. */
+		while (S->reaper_running)
+			pthread_cond_wait(&S->cond, &S->lock);
+		return;
+	}
+	S->reaper_stopping = 1;
 	S->cancel = 1;
 	if (S->n_children > 0) {
 		for (i = 0; i < S->n_children; i++) {
@@ -875,6 +882,8 @@ static void stop_reaper_locked(void)
 	pthread_join(S->reaper, NULL);
 	pthread_mutex_lock(&S->lock);
 	S->reaper_running = 0;
+	S->reaper_stopping = 0;
+	pthread_cond_broadcast(&S->cond);
 	/* Whatever is left was killed: collect it if it is gone (100 ms at
 	 * most), else leave it to init once we exit. */
 	for (i = 0; i < S->n_children; i++) {
