@@ -601,6 +601,47 @@ static void test_stop_waits(void)
 	anonstats_free();
 }
 
+static int stress_sent[4];
+
+static void *stress_thread(void *arg)
+{
+	int *sent = arg, i;
+
+	for (i = 0; i < 25; i++) {
+		if (anonstats_cloud_disabled() == ANONSTATS_SENT)
+			(*sent)++;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/* Four threads sending at once, then STOP: every accepted event runs,
+ * nothing is left. */
+static void test_threads(void)
+{
+	pthread_t t[4];
+	int i, total_sent = 0, total, zombies;
+
+	init_lib(5000, 0, "unit");
+	set_mode("ok");
+	clear_calls();
+	for (i = 0; i < 4; i++) {
+		stress_sent[i] = 0;
+		pthread_create(&t[i], NULL, stress_thread, &stress_sent[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		total_sent += stress_sent[i];
+	}
+	anonstats_stop(0);
+	ok(total_sent > 0 && calls() == total_sent + 1,
+	   "four threads at once: every accepted event ran (%d accepted, %d runs)", total_sent,
+	   calls());
+	children(&total, &zombies);
+	ok(total == 0 && zombies == 0, "nothing left after STOP");
+	anonstats_free();
+}
+
 static void custom_bus(int sig)
 {
 	(void)sig;
@@ -837,6 +878,7 @@ int main(void)
 	test_hang_and_stop();
 	test_stop_waits();
 	test_daemon_signal_handling();
+	test_threads();
 	test_fatal();
 	test_crash();
 
