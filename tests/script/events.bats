@@ -135,7 +135,7 @@ application/json"
 
 @test "without a key nothing is sent and the exit status is 3" {
 	unset ANONYMOUS_STATISTICS_KEY
-	run "$SCRIPT" START
+	run "$(keyless_copy)" START
 	assert_failure 3
 	assert_output --partial "not configured"
 	assert_equal "$(capture_count)" 0
@@ -149,7 +149,7 @@ application/json"
 
 @test "--dry-run without a key shows the payload, sends nothing, exits 3" {
 	unset ANONYMOUS_STATISTICS_KEY
-	run --separate-stderr "$SCRIPT" --dry-run START
+	run --separate-stderr "$(keyless_copy)" --dry-run START
 	assert_failure 3
 	json_valid <(printf '%s\n' "$output")
 	assert_equal "$(capture_count)" 0

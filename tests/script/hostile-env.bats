@@ -76,6 +76,7 @@ teardown() {
 
 @test "ANONYMOUS_STATISTICS_KEY: refused (3) unless [A-Za-z0-9_-]; the payload stays valid" {
 	local hidx key
+	SCRIPT=$(keyless_copy)
 	for hidx in "${!HOSTILE[@]}"; do
 		quick_env ANONYMOUS_STATISTICS_KEY "${HOSTILE[$hidx]}" --dry-run START
 		check_valid "$BATS_TEST_TMPDIR/out"

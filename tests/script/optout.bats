@@ -154,7 +154,7 @@ every_action_sends_nothing() {
 
 @test "--status without a key says nothing is sent and why" {
 	unset ANONYMOUS_STATISTICS_KEY
-	run "$SCRIPT" --status
+	run "$(keyless_copy)" --status
 	assert_success
 	assert_line --index 0 "anonymous statistics: enabled, but not configured: nothing is sent"
 	assert_line --index 1 --partial "no PostHog key"

@@ -24,16 +24,19 @@ property() {
 }
 
 # script_setup: a clean environment for each test.  Nothing inherited may
-# opt out, redirect, or proxy a request; the state and the helper are the
-# test's own.
+# opt out, redirect, or proxy a request; the state, the helper and the
+# endpoint are the test's own.
 script_setup() {
 	local k
 	for k in $FACT_KEYS; do unset "$k"; done
 	unset DO_NOT_TRACK DISABLE_TELEMETRY NETDATA_USER_CONFIG_DIR NETDATA_VERSION \
-		NETDATA_REGISTRY_UNIQUE_ID ANONYMOUS_STATISTICS_URL ANONYMOUS_STATISTICS_SYSINFO \
+		NETDATA_REGISTRY_UNIQUE_ID ANONYMOUS_STATISTICS_SYSINFO \
 		http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY \
 		CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR WGETRC CURL_HOME
 	export ANONYMOUS_STATISTICS_KEY=$TEST_KEY
+	# Never the built-in endpoint: a test that forgets to point the script
+	# at its capture server gets a refused loopback connection.
+	export ANONYMOUS_STATISTICS_URL=http://127.0.0.1:1/no-endpoint-set-by-this-test/
 	export ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/state"
 	export NETDATA_REGISTRY_UNIQUE_ID=$TEST_GUID
 	mkdir -p "$ANONYMOUS_STATISTICS_STATE_DIR"
@@ -68,6 +71,15 @@ config_dir_copy() {
 	local copy="$BATS_TEST_TMPDIR/as-copy.sh"
 	sed -e "s|^CONFIG_DIR=.*|CONFIG_DIR='$1'|" \
 		-e "s|^ENABLE_TELEMETRY=.*|ENABLE_TELEMETRY='${2:-yes}'|" "$SCRIPT" >"$copy"
+	chmod +x "$copy"
+	echo "$copy"
+}
+
+# keyless_copy: a copy of the built script with no built-in key, so that the
+# "no key" tests hold even in a build configured --with-posthog-key.
+keyless_copy() {
+	local copy="$BATS_TEST_TMPDIR/as-keyless.sh"
+	sed -e "s|^POSTHOG_KEY=.*|POSTHOG_KEY=''|" "$SCRIPT" >"$copy"
 	chmod +x "$copy"
 	echo "$copy"
 }

@@ -54,7 +54,7 @@ core() {
 	DO_NOT_TRACK=0 run "$@" "$SCRIPT" START
 	assert_success
 	assert_output ""
-	ANONYMOUS_STATISTICS_KEY= run --separate-stderr "$@" "$SCRIPT" START
+	ANONYMOUS_STATISTICS_KEY= run --separate-stderr "$@" "$(keyless_copy)" START
 	assert_failure 3
 	run --separate-stderr "$@" "$SCRIPT" BOGUS
 	assert_failure 2
