@@ -294,3 +294,11 @@ EOF
 	assert_success
 	assert_output --regexp '^anonymous-statistics.sh [0-9]+\.[0-9]+\.[0-9]+'
 }
+
+@test "docs/payload.md and --help document the same exit statuses" {
+	documented=$(sed -n '/^## Exit status/,/^## /s/^| \([0-9]\) |.*/\1/p' "$DOCS" | tr '\n' ' ')
+	assert_equal "$documented" "0 2 3 4 5 6 "
+	run "$SCRIPT" --help
+	helped=$(printf '%s\n' "$output" | sed -n '/^Exit status:/,/^[^ ]/p' | grep -o '  [0-9]  ' | tr -d ' ' | tr '\n' ' ')
+	assert_equal "$helped" "0 2 3 4 5 6 "
+}
