@@ -48,6 +48,8 @@ core() {
 		check_strings "$(body "$n")" SYSTEM_KERNEL_NAME system_kernel_name
 	done
 	assert_equal "$(jq -r .properties.action_result "$(body 4)")" netdata:WEB
+	[[ $(jq -r .timestamp "$(body 1)") =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+		fail "timestamp: $(jq -r .timestamp "$(body 1)")"
 	assert_equal "$(jq -r .properties.action_data "$(body 4)")" f:a.c:9:EIO
 
 	# Opt-out, no key, usage error, a refused connection, an HTTP error.

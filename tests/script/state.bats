@@ -78,6 +78,25 @@ fatal() {
 	assert_equal "$(capture_count)" 2
 }
 
+@test "de-duplication works with a date that lacks +%s (awk's srand() gives the time)" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/date" <<EOF
+#!/bin/sh
+case "\$*" in *%s*) echo 's'; exit 0 ;; esac
+exec $(command -v date) "\$@"
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/date"
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" fatal
+	assert_output 200
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" fatal
+	assert_output ""
+	assert_equal "$(capture_count)" 1
+	now=$(date +%s)
+	when=$(cut -d' ' -f1 "$DEDUP")
+	assert [ "$when" -ge $((now - 5)) ]
+	assert [ "$when" -le "$now" ]
+}
+
 @test "other ACTIONs are never de-duplicated" {
 	for i in 1 2 3; do run "$SCRIPT" START; done
 	for i in 1 2; do run "$SCRIPT" CLOUD_CONNECT_FAIL - 5; done
