@@ -272,7 +272,7 @@ int rootfs_read_line(const struct rootfs *fs, const char *path, size_t cap, char
 
 	if (r < 0)
 		return r;
-	(*line)[strcspn(*line, "\n")] = '\0';
+	(*line)[strcspn(*line, "\n\r")] = '\0';	/* and at a NUL: a C string */
 	return 0;
 }
 

@@ -38,8 +38,9 @@ int rootfs_lexists(const struct rootfs *fs, const char *path);
  */
 int rootfs_read(const struct rootfs *fs, const char *path, size_t cap, char **buf, size_t *len);
 
-/* rootfs_read_line(fs, path, cap, &line): the first line of path, without its
- * newline (free it).  0 or -errno. */
+/* rootfs_read_line(fs, path, cap, &line): the first line of path (free it),
+ * ended as systemd's read_one_line_file() ends it: at "\n", "\r" or NUL.
+ * 0 or -errno. */
 int rootfs_read_line(const struct rootfs *fs, const char *path, size_t cap, char **line);
 
 /* rootfs_readlink(fs, path, &target): the target of symlink path (free it). */

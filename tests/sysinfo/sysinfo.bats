@@ -159,6 +159,7 @@ pieces = [b"a", b" ", b"\t", b"\x7f", b"\x1b", b"\xc2\x85", b"\xe2\x80\xa8", b"\
           b"\xf0\x9f\x90\xa7", b"\xc0", b"\xe2\x82", b"\xf0\x9f", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
           b"\xff", b"\x80", b"\xbf", b"\xe0\x80", b"\xf5", b"$(x)", b"\\", b'"']
 def oracle(raw):
+    raw = raw.split(b"\r")[0]  # the first line ends at \n or \r
     text = raw.decode("utf-8", errors="replace")
     text = "".join(" " if (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or c in "\u2028\u2029") else c
                    for c in text).lstrip(" ")
@@ -288,4 +289,17 @@ strace_or_skip() {
 	run grep -Ei 'hostname|machine-id|serial|uuid|/sys/class/net|/proc/net|passwd|/home|product_sku|board_name|asset' \
 		"$BATS_TEST_TMPDIR/trace"
 	assert_failure
+}
+
+@test "a manager name ended by CRLF or CR is read as systemd reads it (first line ends at \\r)" {
+	mkdir -p "$ROOT/run/systemd" "$ROOT/run/host"
+	printf 'docker\r\n' >"$ROOT/run/systemd/container"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = docker ]
+	printf 'lxc\rjunk\n' >"$ROOT/run/host/container-manager"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = lxc ]
+	[ "$(value NETDATA_SYSTEM_CONTAINER_DETECTION)" = /run/host/container-manager ]
 }

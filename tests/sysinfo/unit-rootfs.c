@@ -120,6 +120,8 @@ int main(void)
 	dir("usr/lib");
 	put("usr/lib/os-release", "ID=inside\nNAME=x\n");
 	put("etc/real", "first line\nsecond line\n");
+	put("etc/crlf", "docker\r\nsecond line\n");
+	put("etc/cr", "lxc\rsecond line\n");
 	lnk("../usr/lib/os-release", "etc/rel");
 	lnk("/usr/lib/os-release", "etc/abs");
 	lnk("../../../../../../usr/lib/os-release", "etc/escape");
@@ -162,6 +164,18 @@ int main(void)
 	ok(r == 0, "read_line");
 	if (r == 0) {
 		is_str(line, "first line", "read_line gives the first line without its newline");
+		free(line);
+	}
+	r = rootfs_read_line(&fs, "/etc/crlf", 1024, &line);
+	ok(r == 0, "read_line of a CRLF file");
+	if (r == 0) {
+		is_str(line, "docker", "read_line ends a line at \\r\\n (systemd's read_one_line_file)");
+		free(line);
+	}
+	r = rootfs_read_line(&fs, "/etc/cr", 1024, &line);
+	ok(r == 0, "read_line of a CR file");
+	if (r == 0) {
+		is_str(line, "lxc", "read_line ends a line at a lone \\r");
 		free(line);
 	}
 
@@ -207,7 +221,7 @@ int main(void)
 	{
 		/* clean up by hand: no child process, even in a test */
 		static const char *const files[] = {
-			"usr/lib/os-release", "etc/real", "etc/rel", "etc/abs", "etc/escape", "etc/escape-abs",
+			"usr/lib/os-release", "etc/real", "etc/crlf", "etc/cr", "etc/rel", "etc/abs", "etc/escape", "etc/escape-abs",
 			"lib", "etc/chain", "etc/loop", "etc/loop2", "etc/self", "etc/dangling",
 			"etc/fifo",
 		};
