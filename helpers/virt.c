@@ -532,17 +532,22 @@ static const char *check_proot(const struct virt_env *env)
 	return id;
 }
 
-/* read_manager(env, path): the first line of a manager-name file, if any. */
+/* read_manager(env, path): the manager named by the first line of path.  As
+ * in systemd, an empty file is no answer, but a file whose first line is
+ * empty ("\n") names an unknown manager: container-other. */
 static const char *read_manager(const struct virt_env *env, const char *path)
 {
-	char *line;
+	char *buf;
+	size_t len;
 	const char *id = NULL;
 
-	if (rootfs_read_line(env->fs, path, SMALL_CAP, &line) < 0)
+	if (rootfs_read(env->fs, path, SMALL_CAP, &buf, &len) < 0)
 		return NULL;
-	if (line[0] != '\0')
-		id = translate(env, line);
-	free(line);
+	if (len > 0) {
+		buf[strcspn(buf, "\n\r")] = '\0';
+		id = translate(env, buf);
+	}
+	free(buf);
 	return id;
 }
 
@@ -571,7 +576,8 @@ static const char *check_run_systemd(const struct virt_env *env)
 	return read_manager(env, "/run/systemd/container");
 }
 
-/* PID 1's $container (readable with privileges only; failures are no answer). */
+/* PID 1's $container (readable with privileges only; failures are no answer).
+ * Set but empty is an unknown manager, as in systemd: container-other. */
 static const char *check_pid1_environ(const struct virt_env *env)
 {
 	char *buf, *name;
@@ -583,7 +589,7 @@ static const char *check_pid1_environ(const struct virt_env *env)
 	if (rootfs_read(env->fs, "/proc/1/environ", ENVIRON_CAP, &buf, &len) < 0)
 		return NULL;
 	v = environ_get(buf, len, "container", &vlen);
-	if (v && vlen > 0) {
+	if (v) {
 		name = xstrndup(v, vlen);
 		id = translate(env, name);
 		free(name);

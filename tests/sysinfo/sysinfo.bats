@@ -303,3 +303,26 @@ strace_or_skip() {
 	[ "$(value NETDATA_SYSTEM_CONTAINER)" = lxc ]
 	[ "$(value NETDATA_SYSTEM_CONTAINER_DETECTION)" = /run/host/container-manager ]
 }
+
+@test "a manager name that is present but empty is container-other, an empty file no answer (as systemd)" {
+	mkdir -p "$ROOT/run/systemd" "$ROOT/proc/1"
+	: >"$ROOT/run/systemd/container"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = none ]
+	printf '\n' >"$ROOT/run/systemd/container"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = container-other ]
+	[ "$(value NETDATA_SYSTEM_CONTAINER_DETECTION)" = /run/systemd/container ]
+	rm "$ROOT/run/systemd/container"
+	printf 'TERM=linux\0container=\0' >"$ROOT/proc/1/environ"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = container-other ]
+	[ "$(value NETDATA_SYSTEM_CONTAINER_DETECTION)" = /proc/1/environ ]
+	printf 'TERM=linux\0containers=lxc\0' >"$ROOT/proc/1/environ"
+	run "$SYSINFO" --root "$ROOT"
+	assert_success
+	[ "$(value NETDATA_SYSTEM_CONTAINER)" = none ]
+}
