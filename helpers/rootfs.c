@@ -84,7 +84,7 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 		size_t clen;
 		char *cand;
 		struct stat st;
-		int last;
+		int last, slash_after;
 
 		while (todo[pos] == '/')
 			pos++;
@@ -93,8 +93,9 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 		comp = todo + pos;
 		clen = strcspn(comp, "/");
 		pos += clen;
-		rest = todo + pos;
+		rest = todo + pos;	/* "" or "/..." */
 		last = rest[strspn(rest, "/")] == '\0';
+		slash_after = rest[0] == '/';	/* "name/" must be a directory */
 
 		if (clen == 1 && comp[0] == '.')
 			continue;
@@ -108,7 +109,7 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 			continue;
 		}
 		cand = join(resolved, comp, clen);
-		if (last && !follow_last) {
+		if (last && !follow_last && !slash_after) {
 			free(resolved);
 			resolved = cand;
 			break;
@@ -138,20 +139,21 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 			}
 			if (target[0] == '/')
 				resolved[0] = '\0';	/* absolute: start again at the root */
-			/* what is left to walk: the target, then the rest of the path */
+			/* what is left to walk: the target, then the rest of the
+			 * path (which starts with its '/'); a target's own
+			 * trailing '/' is kept: it must name a directory */
 			tlen = strlen(target);
 			rlen = strlen(rest);
-			next = xmalloc(tlen + rlen + 2);
+			next = xmalloc(tlen + rlen + 1);
 			memcpy(next, target, tlen);
-			next[tlen] = '/';
-			memcpy(next + tlen + 1, rest, rlen + 1);
+			memcpy(next + tlen, rest, rlen + 1);
 			free(target);
 			free(todo);
 			todo = next;
 			pos = 0;
 			continue;
 		}
-		if (!last && !S_ISDIR(st.st_mode)) {
+		if ((!last || slash_after) && !S_ISDIR(st.st_mode)) {
 			free(cand);
 			r = -ENOTDIR;
 			break;

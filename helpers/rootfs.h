@@ -18,8 +18,10 @@ void rootfs_close(struct rootfs *fs);
  * rootfs_resolve(fs, path, follow_last, &out): for a root tree, the path
  * relative to the root (free it; "" is the root itself) that absolute path
  * names once every symlink is resolved inside the root: an absolute target
- * starts again at the root, ".." stops at the root, at most 40 links.  The
- * last component is followed only when follow_last.  0 or -errno.
+ * starts again at the root, ".." stops at the root, at most 40 links, and a
+ * name followed by '/' (in the path or a link's target) must be a directory,
+ * as the kernel resolves them.  The last component is followed only when
+ * follow_last (or when a '/' follows it).  0 or -errno.
  */
 int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, char **out);
 

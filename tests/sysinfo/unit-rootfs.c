@@ -1,15 +1,21 @@
 /* unit-rootfs.c: symlink resolution inside a root, read caps, refusals.
  * Builds its own small tree in a temporary directory and removes it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../helpers/tap.h"
 #include "rootfs.h"
+
+/* skip(why): a test point that could not run here. */
+#define skip(why) ok(1, "# SKIP %s", why)
 
 static char top[512];
 
@@ -100,7 +106,159 @@ static const struct {
 	{ "/etc/../usr/lib/os-release", 1, "usr/lib/os-release", ".. inside the path" },
 	{ "/lib/../lib/os-release", 1, "usr/lib/os-release", ".. after a directory link is its target's parent" },
 	{ "/lib/../etc/real", 1, "ENOENT", "so /lib/.. is /usr, not / (as the kernel does it)" },
+	{ "/etc/real/", 1, "ENOTDIR", "a file named with a trailing slash" },
+	{ "/etc/real/", 0, "ENOTDIR", "a file named with a trailing slash, not following" },
+	{ "/etc/slash", 1, "ENOTDIR", "a link whose target ends in '/' names a directory" },
+	{ "/etc/slash-dir", 1, "usr/lib", "a link to a directory with a trailing '/'" },
+	{ "/lib/", 1, "usr/lib", "a directory link named with a trailing slash" },
+	{ "/lib/", 0, "usr/lib", "a trailing slash follows the last link even when not asked" },
+	{ "/etc/abs", 1, "usr/lib/os-release", "and a link's target gains no trailing slash" },
 };
+
+/* ---- random trees against the kernel's own in-root resolution ---------- */
+
+/* remove_tree(parent, name): rm -r, by hand (no child process). */
+static void remove_tree(int parent, const char *name)
+{
+	struct stat st;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlinkat(parent, name, 0);
+		return;
+	}
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+				remove_tree(dirfd(d), de->d_name);
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+#ifdef SYS_openat2
+struct in_root_how {		/* struct open_how of openat2(2) */
+	uint64_t flags, mode, resolve;
+};
+#define IN_ROOT 0x10		/* RESOLVE_IN_ROOT */
+
+static uint64_t rng = 20261125;
+
+static unsigned rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (unsigned)(rng >> 33) % n;
+}
+
+/* rand_path(buf, size): 1-4 components from a small alphabet, with "." and
+ * "..", sometimes absolute, sometimes with a trailing slash. */
+static void rand_path(char *buf, size_t size, int may_be_relative)
+{
+	static const char *const names[] = { "a", "b", "c", "d", "..", ".", "x" };
+	unsigned n = 1 + rnd(4);
+
+	buf[0] = '\0';
+	if (!may_be_relative || rnd(10) < 6)
+		strcat(buf, "/");
+	for (unsigned i = 0; i < n && strlen(buf) + 8 < size; i++) {
+		if (i)
+			strcat(buf, "/");
+		strcat(buf, names[rnd(sizeof names / sizeof names[0])]);
+	}
+	if (rnd(7) == 0)
+		strcat(buf, "/");
+}
+
+/* kernel_vs_ours(): in 300 random trees of directories, files and links
+ * (relative, absolute, climbing, looping, with trailing slashes), every
+ * path resolves to the same inode, or fails with the same errno, as
+ * openat2(RESOLVE_IN_ROOT).  Skipped where the kernel lacks openat2. */
+static void kernel_vs_ours(void)
+{
+	static const char *const names[] = { "a", "b", "c", "d" };
+	int rootfd, diffs = 0, compared = 0;
+	char rootpath[PATH_MAX];
+
+	snprintf(rootpath, sizeof rootpath, "%s", at("k"));
+	for (int tree = 0; tree < 300; tree++) {
+		struct rootfs fs;
+		char dirs[16][64];
+		int ndirs = 1;
+
+		remove_tree(AT_FDCWD, rootpath);
+		if (mkdir(rootpath, 0755) < 0 || (rootfd = open(rootpath, O_RDONLY | O_DIRECTORY)) < 0) {
+			printf("Bail out! cannot make %s\n", rootpath);
+			exit(1);
+		}
+		dirs[0][0] = '\0';
+		for (unsigned i = 0, n = 1 + rnd(12); i < n; i++) {
+			char rel[160], target[64];
+			unsigned kind = rnd(20);
+
+			snprintf(rel, sizeof rel, "%s%s", dirs[rnd((unsigned)ndirs)], names[rnd(4)]);
+			if (kind < 7 && ndirs < 16 && mkdirat(rootfd, rel, 0755) == 0) {
+				snprintf(dirs[ndirs++], sizeof dirs[0], "%.60s/", rel);
+			} else if (kind < 11) {
+				int fd = openat(rootfd, rel, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+				if (fd >= 0)
+					close(fd);
+			} else {
+				rand_path(target, sizeof target, 1);
+				(void)symlinkat(target, rootfd, rel);
+			}
+		}
+		if (rootfs_init(&fs, rootpath) < 0) {
+			printf("Bail out! rootfs_init %s\n", rootpath);
+			exit(1);
+		}
+		for (int i = 0; i < 30; i++) {
+			struct in_root_how how = { O_PATH | O_CLOEXEC, 0, IN_ROOT };
+			struct stat kst, ost;
+			char path[64], *rel;
+			long kernel, ours;
+			int fd = (int)syscall(SYS_openat2, rootfd, (rand_path(path, sizeof path, 0), path),
+					      &how, sizeof how);
+
+			if (fd < 0 && errno == ENOSYS) {
+				rootfs_close(&fs);
+				close(rootfd);
+				remove_tree(AT_FDCWD, rootpath);
+				skip("openat2(2) is not available here");
+				return;
+			}
+			kernel = fd < 0 ? -errno : (fstat(fd, &kst) == 0 ? (long)kst.st_ino : -9999);
+			if (fd >= 0)
+				close(fd);
+			if ((ours = rootfs_resolve(&fs, path, 1, &rel)) == 0) {
+				ours = fstatat(fs.dirfd, rel[0] ? rel : ".", &ost, AT_SYMLINK_NOFOLLOW) == 0 ?
+				       (long)ost.st_ino : -errno;
+				free(rel);
+			}
+			compared++;
+			if (kernel != ours && diffs++ < 5)
+				printf("# tree %d, %s: kernel %ld, ours %ld\n", tree, path, kernel, ours);
+		}
+		rootfs_close(&fs);
+		close(rootfd);
+	}
+	remove_tree(AT_FDCWD, rootpath);
+	ok(diffs == 0, "%d random paths in 300 random trees resolve as openat2(RESOLVE_IN_ROOT) does (%d differ)",
+	   compared, diffs);
+}
+#else
+static void kernel_vs_ours(void)
+{
+	skip("no openat2(2) on this system");
+}
+#endif
 
 int main(void)
 {
@@ -132,6 +290,8 @@ int main(void)
 	lnk("/etc/loop", "etc/loop2");
 	lnk("self", "etc/self");
 	lnk("nowhere", "etc/dangling");
+	lnk("real/", "etc/slash");
+	lnk("/usr/lib/", "etc/slash-dir");
 	if (mkfifo(at("etc/fifo"), 0644) < 0) {
 		printf("Bail out! mkfifo failed\n");
 		return 1;
@@ -207,6 +367,8 @@ int main(void)
 	ok(rootfs_opendir(&fs, "/etc/real") == NULL && errno == ENOTDIR, "opendir of a file fails");
 	rootfs_close(&fs);
 
+	kernel_vs_ours();
+
 	/* The real system: plain paths. */
 	ok(rootfs_init(&real, NULL) == 0 && real.dirfd == -1, "rootfs_init(NULL) is the real system");
 	{
@@ -222,7 +384,7 @@ int main(void)
 		/* clean up by hand: no child process, even in a test */
 		static const char *const files[] = {
 			"usr/lib/os-release", "etc/real", "etc/crlf", "etc/cr", "etc/rel", "etc/abs", "etc/escape", "etc/escape-abs",
-			"lib", "etc/chain", "etc/loop", "etc/loop2", "etc/self", "etc/dangling",
+			"lib", "etc/chain", "etc/loop", "etc/loop2", "etc/self", "etc/dangling", "etc/slash", "etc/slash-dir",
 			"etc/fifo",
 		};
 		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
