@@ -347,6 +347,15 @@ static const char *detect_device_tree(const struct virt_env *env)
 			break;
 		}
 	closedir(d);
+	if (!is(id, "none"))
+		return id;
+	/* QEMU's pseries machine without KVM (no hypervisor node): its first
+	 * "compatible" string (the list is NUL-separated; the line ends there). */
+	if (rootfs_read_line(env->fs, "/proc/device-tree/compatible", SMALL_CAP, &line) == 0) {
+		if (is(line, "qemu,pseries"))
+			id = "qemu";
+		free(line);
+	}
 	return id;
 }
 

@@ -142,6 +142,10 @@ check_fixture() {
 	check_fixture dt-fw
 }
 
+@test "dt-pseries: virtualization qemu, container none" {
+	check_fixture dt-pseries
+}
+
 @test "dt-kvm: virtualization kvm, container none" {
 	check_fixture dt-kvm
 }

@@ -629,6 +629,13 @@ Fixture("powervm").kernel("5.14.0-362.8.1.el9_3.ppc64le", "ppc64le").os("rhel-9"
     .file("proc/device-tree/ibm,partition-name", "lpar01\0") \
     .file("proc/device-tree/hmc-managed?", "") \
     .vm("powervm", "device-tree")
+# QEMU's pseries machine under TCG (no KVM, so no hypervisor node): systemd
+# knows it by the first "compatible" string; it has a partition name but no HMC.
+Fixture("dt-pseries").kernel("5.14.0-362.8.1.el9_3.ppc64le", "ppc64le").os("rhel-9") \
+    .file("proc/device-tree/compatible", "qemu,pseries\0") \
+    .file("proc/device-tree/ibm,partition-name", "\0") \
+    .file("proc/device-tree/model", "IBM pSeries (emulated by qemu)\0") \
+    .vm("qemu", "device-tree")
 Fixture("hypervisor-type-other").kernel("6.1.0-18-amd64").os("debian-12") \
     .file("sys/hypervisor/type", "kvm\n").vm("vm-other", "/sys/hypervisor/type")
 
