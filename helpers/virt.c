@@ -167,8 +167,7 @@ static int smbios_vm_bit(const struct virt_env *env)
 static const char *amazon_or_metal(const struct virt_env *env)
 {
 	char *name;
-	size_t len;
-	const char *id = "amazon";
+	const char *metal, *id = "amazon";
 
 	switch (smbios_vm_bit(env)) {
 	case 1:
@@ -178,14 +177,14 @@ static const char *amazon_or_metal(const struct virt_env *env)
 	default:
 		break;
 	}
-	/* Without the SMBIOS table, "*.metal" or "*.metal-*" names bare metal;
-	 * if even the name is unreadable, the common case (a VM) wins. */
+	/* Without the SMBIOS table, a first ".metal" that ends the name or is
+	 * followed by '-' ("m5.metal", "m7i.metal-24xl") names bare metal, as
+	 * systemd reads it (nothing trimmed); if even the name is unreadable,
+	 * the common case (a VM) wins. */
 	if (rootfs_read_line(env->fs, "/sys/class/dmi/id/product_name", SMALL_CAP, &name) < 0)
 		return "amazon";
-	len = strlen(name);
-	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-		name[--len] = '\0';
-	if ((len >= 6 && strcmp(name + len - 6, ".metal") == 0) || strstr(name, ".metal-"))
+	metal = strstr(name, ".metal");
+	if (metal && (metal[6] == '\0' || metal[6] == '-'))
 		id = "none";
 	free(name);
 	return id;

@@ -326,3 +326,16 @@ strace_or_skip() {
 	assert_success
 	[ "$(value NETDATA_SYSTEM_CONTAINER)" = none ]
 }
+
+@test "Amazon without the SMBIOS table: only a first '.metal' at the end or before '-' is bare metal (systemd's rule)" {
+	mkdir -p "$ROOT/sys/class/dmi/id"
+	echo "Amazon EC2" >"$ROOT/sys/class/dmi/id/sys_vendor"
+	for case in "m5.metal:none" "m7i.metal-24xl:none" "c6i.metal\r:none" "t3.micro:amazon" \
+		"m5.metal :amazon" "x.metalx.metal:amazon" "m5.metallic:amazon" "metal:amazon"; do
+		printf "${case%:*}\n" >"$ROOT/sys/class/dmi/id/product_name"
+		run "$SYSINFO" --root "$ROOT"
+		assert_success
+		echo "$case -> $(value NETDATA_SYSTEM_VIRTUALIZATION)"
+		[ "$(value NETDATA_SYSTEM_VIRTUALIZATION)" = "${case##*:}" ]
+	done
+}
