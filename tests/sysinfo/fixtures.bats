@@ -274,6 +274,10 @@ check_fixture() {
 	check_fixture os-empty-values
 }
 
+@test "os-etc-empty: os-release rules give the expected OS fields" {
+	check_fixture os-etc-empty
+}
+
 @test "os-etc-wins-no-mix: os-release rules give the expected OS fields" {
 	check_fixture os-etc-wins-no-mix
 }

@@ -755,6 +755,12 @@ Fixture("os-usrlib-fallback").os("arch", path="/usr/lib/os-release")
 Fixture("os-etc-wins-no-mix").file("etc/os-release", 'NAME="Only Name"\n') \
     .file("usr/lib/os-release", OS["debian-12"][0]) \
     .expect_os("host", ("Only Name", None, None, None, None), "/etc/os-release")
+# An empty /etc/os-release exists: it is the one read (all unknown); neither
+# /usr/lib/os-release nor lsb-release fills it in.
+Fixture("os-etc-empty").file("etc/os-release", "") \
+    .file("usr/lib/os-release", OS["debian-12"][0]) \
+    .file("etc/lsb-release", "DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=12.04\n") \
+    .expect_os("host", (None, None, None, None, None), "/etc/os-release")
 # Relative link, as Debian, Fedora, Arch ship it.
 Fixture("os-symlink-relative").os("fedora-39", usr_lib_link=True)
 # Absolute link: followed inside the root, not on this machine.
