@@ -218,25 +218,65 @@ int rootfs_lexists(const struct rootfs *fs, const char *path)
 	return exists(fs, path, 0);
 }
 
+/* not_regular(st): 0 for a regular file, else the error rootfs_read gives. */
+static int not_regular(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+}
+
+/* open_regular(fs, path): an fd on the regular file path, or -errno.  The
+ * type is checked before the open too: opening a device can act (a
+ * watchdog starts ticking, a tape rewinds), so only regular files are. */
+static int open_regular(const struct rootfs *fs, const char *path)
+{
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct stat st;
+	char *rel;
+	int fd, r;
+
+	if (fs->dirfd < 0) {
+		if (stat(path, &st) < 0)
+			return -errno;
+		if ((r = not_regular(&st)) < 0)
+			return r;
+		fd = open(path, flags);
+	} else {
+		r = rootfs_resolve(fs, path, 1, &rel);
+		if (r < 0)
+			return r;
+		if (fstatat(fs->dirfd, rel[0] ? rel : ".", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			free(rel);
+			return r;
+		}
+		if ((r = not_regular(&st)) < 0) {
+			free(rel);
+			return r;
+		}
+		fd = openat(fs->dirfd, rel, flags | O_NOFOLLOW);
+		free(rel);
+	}
+	if (fd < 0)
+		return -errno;
+	/* and still one once opened */
+	r = fstat(fd, &st) < 0 ? -errno : not_regular(&st);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int rootfs_read(const struct rootfs *fs, const char *path, size_t cap, char **buf, size_t *len)
 {
-	struct stat st;
 	size_t size, n = 0;
 	char *b;
-	int fd = rootfs_open(fs, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	int fd = open_regular(fs, path);
 
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
 	size = cap < 4096 ? cap : 4096;
 	b = xmalloc(size + 1);
 	while (n < cap) {

@@ -36,7 +36,8 @@ int rootfs_lexists(const struct rootfs *fs, const char *path);
 /*
  * rootfs_read(fs, path, cap, &buf, &len): at most cap bytes of the regular
  * file path (what lies beyond cap is ignored) in a new NUL-terminated buffer
- * (free it).  FIFOs, devices and directories are refused.  0 or -errno.
+ * (free it).  FIFOs, devices and directories are refused (-EINVAL, -EISDIR)
+ * without ever being opened.  0 or -errno.
  */
 int rootfs_read(const struct rootfs *fs, const char *path, size_t cap, char **buf, size_t *len);
 

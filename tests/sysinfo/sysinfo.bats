@@ -339,3 +339,18 @@ strace_or_skip() {
 		[ "$(value NETDATA_SYSTEM_VIRTUALIZATION)" = "${case##*:}" ]
 	done
 }
+
+@test "a device or FIFO in a file's place (or a link to one) is refused without being opened" {
+	strace_or_skip
+	mkdir -p "$ROOT/proc/sys/kernel" "$ROOT/run/systemd"
+	mkfifo "$ROOT/etc/os-release"
+	mknod "$ROOT/run/systemd/container" c 1 3 2>/dev/null || mkfifo "$ROOT/run/systemd/container"
+	ln -s /dev/null "$ROOT/proc/sys/kernel/osrelease"
+	strace -f -qq -e trace=open,openat,openat2 -o "$BATS_TEST_TMPDIR/trace" "$SYSINFO" --root "$ROOT" \
+		>"$BATS_TEST_TMPDIR/out"
+	cat "$BATS_TEST_TMPDIR/trace"
+	run grep -E 'etc/os-release|run/systemd/container|dev/null|osrelease' "$BATS_TEST_TMPDIR/trace"
+	assert_failure
+	grep -qx 'NETDATA_HOST_OS_DETECTION=unknown' "$BATS_TEST_TMPDIR/out"
+	grep -qx 'NETDATA_SYSTEM_CONTAINER=none' "$BATS_TEST_TMPDIR/out"
+}
