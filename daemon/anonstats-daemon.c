@@ -290,6 +290,30 @@ static void crash_test(const char *sig)
 	abort();
 }
 
+/* PATH made absolute against the current directory (daemonize() changes
+ * to /); a leaked copy, once per option. */
+static const char *absolute(const char *path)
+{
+	char *cwd, *p;
+	size_t a, b;
+
+	if (!path || path[0] == '/')
+		return path;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return path;
+	a = strlen(cwd);
+	b = strlen(path);
+	p = malloc(a + b + 2);
+	if (p) {
+		memcpy(p, cwd, a);
+		p[a] = '/';
+		memcpy(p + a + 1, path, b + 1);
+	}
+	free(cwd);
+	return p ? p : path;
+}
+
 static int daemonize(void)
 {
 	pid_t pid = fork();
@@ -312,8 +336,13 @@ static int daemonize(void)
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		return -1;
-	if (fd > 2)
-		close(fd);
+	/* Nothing inherited stays open (a caller's pipe would wait on us). */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	closefrom(3);
+#else
+	for (long i = 3, max = sysconf(_SC_OPEN_MAX); i < (max > 0 ? max : 1024); i++)
+		close((int)i);
+#endif
 	return 0;
 }
 
@@ -401,6 +430,10 @@ int main(int argc, char **argv)
 	}
 
 	if (!foreground) {
+		cfg.script = absolute(cfg.script);
+		cfg.config_dir = absolute(cfg.config_dir);
+		cfg.state_dir = absolute(cfg.state_dir);
+		st.config = absolute(st.config);
 		openlog(PROGRAM, LOG_PID, LOG_DAEMON);
 		if (daemonize() < 0) {
 			logmsg(LOG_ERR, "cannot daemonize: %s", strerror(errno));

@@ -68,12 +68,13 @@ call_ms() {
 
 # proc_field PID N: field N of /proc/PID/stat counted after the ")" (1 = state).
 proc_field() {
-	local s
+	local s n=$2
 	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	s=${s##*) }
 	# shellcheck disable=SC2086
 	set -- $s
-	eval "printf '%s\n' \"\${$2}\""
+	shift $((n - 1))
+	printf '%s\n' "$1"
 }
 proc_state() { proc_field "$1" 1; }
 
@@ -91,12 +92,13 @@ zombies_of() {
 	echo "$n"
 }
 
-# in_group PGID: how many processes are in process group PGID.
+# in_group PGID: how many live processes are in process group PGID.  A
+# killed grandchild is a zombie until init reaps it: not ours to collect.
 in_group() {
 	local f n=0 pg
 	for f in /proc/[0-9]*; do
 		pg=$(proc_field "${f#/proc/}" 3 2>/dev/null) || continue
-		[ "$pg" = "$1" ] && n=$((n + 1))
+		[ "$pg" = "$1" ] && [ "$(proc_state "${f#/proc/}")" != Z ] && n=$((n + 1))
 	done
 	echo "$n"
 }

@@ -57,6 +57,23 @@ STOP|OK|"
 	assert_output 2
 }
 
+@test "without -f it daemonizes; relative paths still work; SIGTERM stops it" {
+	canary_script >/dev/null
+	cd "$BATS_TEST_TMPDIR"
+	run "$DAEMON" --script ./canary.sh --config-dir config --state-dir "$BATS_TEST_TMPDIR/state" 3>&-
+	assert_success
+	for i in $(seq 100); do [ "$(canary_runs)" -ge 1 ] && break; sleep 0.05; done
+	assert_equal "$(canary_runs)" 1
+	pid=$(pgrep -f -- "--state-dir $BATS_TEST_TMPDIR/state")
+	[ -n "$pid" ]
+	assert_equal "$(proc_field "$pid" 2)" 1 # reparented: a real daemon
+	kill -TERM "$pid"
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	run kill -0 "$pid"
+	assert_failure
+	assert_equal "$(canary_runs)" 2
+}
+
 @test "SIGINT stops it too" {
 	script=$(canary_script)
 	daemon_start "$DAEMON" $(common_args "$script")
