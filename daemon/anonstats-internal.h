@@ -67,7 +67,7 @@ struct anonstats {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;    /* broadcast when a child is collected */
-	struct anonstats_child children[ANONSTATS_MAX_IN_FLIGHT];
+	struct anonstats_child children[ANONSTATS_MAX_IN_FLIGHT + 1]; /* + STOP's own slot */
 	unsigned n_children;
 	int wake[2];            /* self-pipe to wake the reaper */
 	pthread_t reaper;

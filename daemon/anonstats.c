@@ -603,7 +603,7 @@ static void reap_locked(void)
 
 static void *reaper_main(void *arg)
 {
-	struct pollfd fds[ANONSTATS_MAX_IN_FLIGHT + 1];
+	struct pollfd fds[ANONSTATS_MAX_IN_FLIGHT + 2];
 	sigset_t all;
 
 	(void)arg;
@@ -719,7 +719,8 @@ static int send_locked(const char *action, const char *result, const char *data)
 			      anonstats_status_string(st));
 		return ANONSTATS_OPTED_OUT;
 	}
-	if (S->n_children >= ANONSTATS_MAX_IN_FLIGHT) {
+	/* STOP has a slot of its own: a full table never keeps it back. */
+	if (S->n_children >= ANONSTATS_MAX_IN_FLIGHT + (strcmp(action, "STOP") == 0)) {
 		anonstats_log(ANONSTATS_LOG_WARNING, "%s not sent: %u events still in flight", action,
 			      S->n_children);
 		errno = EBUSY;
