@@ -108,8 +108,19 @@ unsigned anonstats_in_flight(void);
 #define ANONSTATS_FATAL(...) \
 	anonstats_fatal_(__func__, __FILE__, __LINE__, errno, __VA_ARGS__)
 
-_Noreturn void anonstats_fatal_(const char *func, const char *file, int line, int errnum,
-				const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#if defined(__cplusplus)
+#define ANONSTATS_NORETURN [[noreturn]]
+#else
+#define ANONSTATS_NORETURN _Noreturn
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define ANONSTATS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ANONSTATS_PRINTF(f, a)
+#endif
+
+ANONSTATS_NORETURN void anonstats_fatal_(const char *func, const char *file, int line, int errnum,
+					 const char *fmt, ...) ANONSTATS_PRINTF(5, 6);
 
 /* Report SIGSEGV, SIGBUS, SIGFPE and SIGABRT as FATAL (data: the signal
  * name where the function goes, "SIGSEGV:unknown:0"), then restore the default action and re-raise, so core dumps still
