@@ -12,7 +12,7 @@
  * has daemonized (fork() does not carry the helper thread over).  The calls
  * are thread-safe but not async-signal-safe: from a SIGTERM handler, set a
  * flag (or use sigwait()/signalfd) and call anonstats_stop() from the main
- * loop.  Only the crash handler installed below runs in signal context. 
+ * loop.  Only the crash handler installed below runs in signal context.
  *
  * Children are collected with waitpid() on their own pids, never
  * waitpid(-1): a daemon's own SIGCHLD handling keeps working.  If the daemon
