@@ -176,3 +176,19 @@ every_action_sends_nothing() {
 	NETDATA_USER_CONFIG_DIR=$CFG run "$(config_dir_copy "$CFG")" --status
 	refute_line --index 1 --partial NETDATA_USER_CONFIG_DIR
 }
+
+@test "opting out runs no program at all: it works with an empty PATH" {
+	: >"$CFG/.opt-out-from-anonymous-statistics"
+	for how in DO_NOT_TRACK=1 DISABLE_TELEMETRY=0 "NETDATA_USER_CONFIG_DIR=$CFG"; do
+		run env -i "$how" PATH=/nonexistent "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+		assert_success
+		assert_output ""
+		run env -i "$how" PATH=/nonexistent "$SCRIPT" --status
+		assert_success
+		assert_line --index 0 "anonymous statistics: disabled"
+	done
+	run env -i PATH=/nonexistent "$(config_dir_copy "$CFG")" START
+	assert_success
+	assert_output ""
+	assert_equal "$(capture_count)" 0
+}
