@@ -100,6 +100,24 @@ printf 'the daemon exited with status %d\n' "$status"
 wait_for $((before + 1))
 show_new "$before"
 
+printf '\n== the daemon crashes (SIGSEGV): reported as FATAL, then the default action\n'
+before=$(count)
+status=0
+"$daemon" "$@" --crash-test=segv 2>/dev/null || status=$?
+printf 'the daemon exited with status %d (128 + SIGSEGV)\n' "$status"
+wait_for $((before + 1))
+show_new "$before"
+
+printf '\n== the daemon cannot reach its cloud (a closed loopback port)\n'
+before=$(count)
+"$daemon" "$@" --cloud-url http://127.0.0.1:1/ &
+daemon_pid=$!
+wait_for $((before + 2))
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || :
+wait_for $((before + 3))
+show_new "$before"
+
 printf '\n== DO_NOT_TRACK=1: the same start and stop send nothing\n'
 before=$(count)
 DO_NOT_TRACK=1 "$daemon" "$@" &
@@ -109,5 +127,5 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid" || :
 printf 'events received while opted out: %d\n' "$(($(count) - before))"
 
-printf '\n== the local record of what was sent: %s\n' "$work/state"
-ls -l "$work/state"
+printf '\n== the local record of what was sent (%s)\n' "$work/state/anonymous-statistics.log"
+printf '%s events recorded\n' "$(grep -c '"event"' "$work/state/anonymous-statistics.log" || :)"
