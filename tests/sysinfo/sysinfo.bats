@@ -354,3 +354,96 @@ strace_or_skip() {
 	grep -qx 'NETDATA_HOST_OS_DETECTION=unknown' "$BATS_TEST_TMPDIR/out"
 	grep -qx 'NETDATA_SYSTEM_CONTAINER=none' "$BATS_TEST_TMPDIR/out"
 }
+
+# tree_is [ARG...]: sysinfo --root $ROOT ARG... gives $WANT, "VM METHOD CONTAINER METHOD".
+tree_is() {
+	run "$SYSINFO" --root "$ROOT" "$@"
+	assert_success
+	local got
+	got="$(value NETDATA_SYSTEM_VIRTUALIZATION) $(value NETDATA_SYSTEM_VIRT_DETECTION)"
+	got="$got $(value NETDATA_SYSTEM_CONTAINER) $(value NETDATA_SYSTEM_CONTAINER_DETECTION)"
+	echo "got: $got, want: $WANT"
+	[ "$got" = "$WANT" ]
+}
+
+@test "DMI: product_name is read before sys_vendor, and each of the five files counts" {
+	local d=$ROOT/sys/class/dmi/id
+	mkdir -p "$d"
+	echo KVM >"$d/product_name"
+	echo QEMU >"$d/sys_vendor"
+	WANT="kvm dmi none none" tree_is
+	rm "$d"/*
+	echo "Oracle Corporation" >"$d/board_vendor"
+	WANT="oracle dmi none none" tree_is
+	rm "$d"/*
+	echo Bochs >"$d/bios_vendor"
+	WANT="bochs dmi none none" tree_is
+	rm "$d"/*
+	echo "Hyper-V UEFI Release v4.1" >"$d/product_version"
+	WANT="microsoft dmi none none" tree_is
+}
+
+@test "SMBIOS: a type 0 structure too short for byte 19 says nothing (Amazon falls back to the name)" {
+	mkdir -p "$ROOT/sys/class/dmi/id" "$ROOT/sys/firmware/dmi/entries/0-0"
+	echo "Amazon EC2" >"$ROOT/sys/class/dmi/id/sys_vendor"
+	echo "t3.micro" >"$ROOT/sys/class/dmi/id/product_name"
+	# 24 bytes read, but the structure's own length (byte 1) is 19: byte 19
+	# (bit 4 unset here) is not part of it, so it is not read as "bare metal"
+	printf '\000\023\000\000\001\000\000\002\000\000\000\000\000\000\000\000\000\000\003\000\000\000\000\000' \
+		>"$ROOT/sys/firmware/dmi/entries/0-0/raw"
+	WANT="amazon dmi none none" tree_is
+	# with length 24 the same byte says bare metal
+	printf '\000\030\000\000\001\000\000\002\000\000\000\000\000\000\000\000\000\000\003\000\000\000\000\000' \
+		>"$ROOT/sys/firmware/dmi/entries/0-0/raw"
+	WANT="none none none none" tree_is
+}
+
+@test "Xen dom0 skips DMI, /sys/hypervisor/type, device tree and z/VM; only CPUID can still name a VM" {
+	mkdir -p "$ROOT/proc/xen" "$ROOT/sys/hypervisor/properties" "$ROOT/sys/class/dmi/id"
+	echo "control_d" >"$ROOT/proc/xen/capabilities"
+	echo xen >"$ROOT/sys/hypervisor/type"
+	echo QEMU >"$ROOT/sys/class/dmi/id/sys_vendor"
+	WANT="none none none none" tree_is
+	WANT="kvm cpuid none none" tree_is --cpuid=KVMKVMKVM
+	echo "00000705" >"$ROOT/sys/hypervisor/properties/features"
+	WANT="xen /proc/xen none none" tree_is
+}
+
+@test "PowerVM needs no QEMU graphics node: with one it is not PowerVM" {
+	local dt=$ROOT/proc/device-tree
+	mkdir -p "$dt/chosen"
+	printf 'lpar01\0' >"$dt/ibm,partition-name"
+	: >"$dt/hmc-managed?"
+	WANT="powervm device-tree none none" tree_is
+	printf '\0\0\4\0' >"$dt/chosen/qemu,graphic-width"
+	WANT="none none none none" tree_is
+}
+
+@test "container order: openvz before WSL, the host's manager file first, podman's marker before Docker's" {
+	mkdir -p "$ROOT/proc/vz" "$ROOT/proc/sys/kernel" "$ROOT/run/host" "$ROOT/run/systemd"
+	echo "4.4.0-19041-Microsoft" >"$ROOT/proc/sys/kernel/osrelease"
+	WANT="none none openvz /proc/vz" tree_is
+	rmdir "$ROOT/proc/vz"
+	WANT="none none wsl /proc/sys/kernel/osrelease" tree_is
+	echo "6.1.0-18-amd64" >"$ROOT/proc/sys/kernel/osrelease"
+	echo lxc >"$ROOT/run/systemd/container"
+	echo systemd-nspawn >"$ROOT/run/host/container-manager"
+	WANT="none none systemd-nspawn /run/host/container-manager" tree_is
+	rm "$ROOT/run/host/container-manager" "$ROOT/run/systemd/container"
+	: >"$ROOT/.dockerenv"
+	: >"$ROOT/run/.containerenv"
+	WANT="none none podman /run/.containerenv" tree_is
+}
+
+@test "cgroup v2 namespace: cgroup.type in /sys/fs/cgroup means a nested cgroup, container-other" {
+	mkdir -p "$ROOT/proc/self/ns" "$ROOT/sys/fs/cgroup" "$ROOT/sys/kernel/cgroup"
+	ln -s "cgroup:[4026532500]" "$ROOT/proc/self/ns/cgroup"
+	: >"$ROOT/sys/fs/cgroup/cgroup.controllers"
+	: >"$ROOT/sys/fs/cgroup/cgroup.events"
+	: >"$ROOT/sys/kernel/cgroup/features"
+	WANT="none none none none" tree_is
+	: >"$ROOT/sys/fs/cgroup/cgroup.type"
+	WANT="none none container-other cgroup-namespace" tree_is
+	rm "$ROOT/sys/fs/cgroup/cgroup.type" "$ROOT/sys/kernel/cgroup/features"
+	WANT="none none container-other cgroup-namespace" tree_is
+}
