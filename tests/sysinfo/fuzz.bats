@@ -30,7 +30,9 @@ fuzz() {
 		-print_final_stats=1 "$CORPUS"
 	echo "$output" | tail -n 15
 	assert_success
-	assert_output --partial "Done 20000 runs"
+	# 20000 runs, or fewer when a loaded machine hits the time bound first:
+	# either way the run must end with its summary, not a crash report.
+	assert_output --regexp "Done [0-9]+ runs"
 }
 
 @test "fuzz the os-release parser" {
