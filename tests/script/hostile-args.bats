@@ -7,14 +7,11 @@ load script-helpers
 load hostile
 
 setup() {
-	script_setup
-	hostile_table
-	cd "$BATS_TEST_TMPDIR"
+	hostile_setup
 }
 
 teardown() {
-	capture_stop
-	assert [ ! -e "$CANARY" ]
+	hostile_teardown
 }
 
 @test "a hostile ACTION is a usage error: status 2, nothing printed on stdout" {

@@ -9,14 +9,11 @@ load script-helpers
 load hostile
 
 setup() {
-	script_setup
-	hostile_table
-	cd "$BATS_TEST_TMPDIR"
+	hostile_setup
 }
 
 teardown() {
-	capture_stop
-	assert [ ! -e "$CANARY" ]
+	hostile_teardown
 }
 
 @test "NETDATA_VERSION: any bytes survive or are cleaned exactly as documented" {

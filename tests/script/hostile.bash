@@ -2,6 +2,19 @@
 # hostile_table fills HOSTILE (the values) and HOSTILE_NAME (what each is).
 # Several would create $CANARY if any shell or tool ever evaluated them.
 
+# hostile_setup / hostile_teardown: every file that feeds the table to the
+# script starts the same way and ends by proving the canary was never made.
+hostile_setup() {
+	script_setup
+	hostile_table
+	cd "$BATS_TEST_TMPDIR"
+}
+
+hostile_teardown() {
+	capture_stop
+	assert [ ! -e "$CANARY" ]
+}
+
 hostile_add() {
 	HOSTILE_NAME+=("$1")
 	HOSTILE+=("$2")

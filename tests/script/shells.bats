@@ -8,14 +8,11 @@ load script-helpers
 load hostile
 
 setup() {
-	script_setup
-	hostile_table
-	cd "$BATS_TEST_TMPDIR"
+	hostile_setup
 }
 
 teardown() {
-	capture_stop
-	assert [ ! -e "$CANARY" ]
+	hostile_teardown
 }
 
 @test "shellcheck -s sh finds nothing in the built script" {
