@@ -31,7 +31,8 @@
 
 /* An event's life: queued by the caller, spawned by the helper thread
  * (which alone removes entries), then collected by it. */
-enum anonstats_child_state { CHILD_QUEUED, CHILD_SPAWNING, CHILD_RUNNING };
+/* QUEUED -> SPAWNING -> RUNNING -> REPORTING (exited, its log line being written). */
+enum anonstats_child_state { CHILD_QUEUED, CHILD_SPAWNING, CHILD_RUNNING, CHILD_REPORTING };
 
 struct anonstats_child {
 	enum anonstats_child_state state;

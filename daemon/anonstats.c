@@ -592,11 +592,16 @@ static void reap_locked(void)
 			close(c->fd);
 			c->fd = -1;
 		}
+		/* Report before the entry goes, so that once
+		 * anonstats_in_flight() says 0 every event has been reported.
+		 * Only this thread removes entries, so index i stays valid
+		 * while the lock is released (as around posix_spawn()). */
+		c->state = CHILD_REPORTING;
 		struct anonstats_child done = *c;
-		remove_child_locked(i);
 		pthread_mutex_unlock(&S->lock);
 		anonstats_child_report(&done, age);
 		pthread_mutex_lock(&S->lock);
+		remove_child_locked(i);
 		i = 0; /* the array may have changed while unlocked */
 	}
 }
@@ -866,6 +871,8 @@ static void stop_reaper_locked(void)
 	S->cancel = 1;
 	if (S->n_children > 0) {
 		for (i = 0; i < S->n_children; i++) {
+			if (S->children[i].state == CHILD_REPORTING)
+				continue; /* finished; the reaper is logging it */
 			anonstats_log(ANONSTATS_LOG_WARNING, "%s: no answer after %ld ms, %s",
 				      S->children[i].action,
 				      anonstats_ms_since(&S->children[i].started),

@@ -102,7 +102,8 @@ int anonstats_cloud_disabled(void);                       /* cloud not in this b
 int anonstats_cloud_build_fail(const char *dependency);    /* a cloud dependency failed to build */
 int anonstats_cloud_connect_fail(const int *codes, size_t n); /* connection failed: error codes */
 
-/* Events still running. */
+/* Events not yet reported: queued, running, or being logged.  At 0 every
+ * event sent so far has gone through the logging callback. */
 unsigned anonstats_in_flight(void);
 
 /* FATAL: log the message locally (never sent), send FATAL with the process

@@ -38,11 +38,16 @@ static long slow_factor = 1; /* valgrind: timings relaxed */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char log_buf[16384];
 static size_t log_len;
+static unsigned log_delay_ms; /* a slow logging callback, for the race test */
 
 static void test_log(enum anonstats_log_level level, const char *msg, void *data)
 {
 	(void)level;
 	(void)data;
+	if (log_delay_ms) {
+		struct timespec ts = { log_delay_ms / 1000, (long)(log_delay_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 	pthread_mutex_lock(&log_lock);
 	int n = snprintf(log_buf + log_len, sizeof log_buf - log_len, "%s\n", msg);
 	if (n > 0 && (size_t)n < sizeof log_buf - log_len)
@@ -392,6 +397,20 @@ static void test_send_argv_env(void)
 	ok(log_has("START: exit 0") && log_has("HTTP 200"),
 	   "exit status and HTTP code reported through the log callback");
 	unsetenv("SECRET_TOKEN");
+}
+
+/* anonstats_in_flight() reaches 0 only once the event has gone through the
+ * logging callback, however slow that callback is. */
+static void test_reported_before_idle(void)
+{
+	set_mode("ok");
+	clear_calls();
+	log_clear();
+	log_delay_ms = 300;
+	ok(anonstats_start() == ANONSTATS_SENT && wait_calls(1, 5000) && wait_idle(5000),
+	   "START ran and in_flight() came back to 0");
+	ok(log_has("START: exit 0"), "its report was logged before in_flight() said 0");
+	log_delay_ms = 0;
 }
 
 static void test_hostile_strings(void)
@@ -872,6 +891,7 @@ int main(void)
 	test_guid_file();
 	test_keep_output();
 	test_send_argv_env();
+	test_reported_before_idle();
 	test_hostile_strings();
 	test_cloud_helpers();
 	test_exit_codes();
