@@ -192,3 +192,55 @@ every_action_sends_nothing() {
 	assert_output ""
 	assert_equal "$(capture_count)" 0
 }
+
+@test "a config directory the caller cannot search opts out, and --status says why" {
+	need_nobody
+	open_to_nobody
+	chmod 0700 "$CFG"
+	copy=$(config_dir_copy "$CFG")
+	chmod 755 "$copy"
+	run --separate-stderr as_nobody "$copy" START
+	assert_success
+	assert_output ""
+	run as_nobody "$copy" --status
+	assert_success
+	assert_line --index 0 "anonymous statistics: disabled"
+	assert_line --index 1 --partial "cannot be checked"
+	sleep 0.2
+	assert_equal "$(capture_count)" 0
+}
+
+@test "an unsearchable directory above the config directory opts out too" {
+	need_nobody
+	open_to_nobody
+	mkdir -p "$CFG/locked/etc"
+	chmod 0700 "$CFG/locked"
+	copy=$(config_dir_copy "$CFG/locked/etc")
+	chmod 755 "$copy"
+	run --separate-stderr as_nobody "$copy" START
+	assert_success
+	assert_output ""
+	assert_equal "$(capture_count)" 0
+}
+
+@test "a searchable config directory without the file, or none at all, does not opt out" {
+	run --separate-stderr "$(config_dir_copy "$CFG/not/there")" START
+	assert_success
+	assert_output 200
+	: >"$BATS_TEST_TMPDIR/plain-file"
+	run --separate-stderr "$(config_dir_copy "$BATS_TEST_TMPDIR/plain-file/etc")" START
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 2
+}
+
+@test "a link loop on the way to the opt-out file opts out" {
+	ln -s loop "$CFG/loop"
+	NETDATA_USER_CONFIG_DIR=$CFG/loop/etc run --separate-stderr "$SCRIPT" START
+	assert_success
+	assert_output ""
+	NETDATA_USER_CONFIG_DIR=$CFG/loop/etc run "$SCRIPT" --status
+	assert_line --index 0 "anonymous statistics: disabled"
+	assert_line --index 1 --partial "cannot be checked"
+	assert_equal "$(capture_count)" 0
+}

@@ -168,3 +168,31 @@ refused() {
 	assert_output ""
 	assert [ "$ELAPSED_MS" -lt 5000 ]
 }
+
+# need_nobody: skip unless the tests run as root with setpriv, so that the
+# unprivileged account of the threat model can be played by nobody.
+need_nobody() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to play the unprivileged account with setpriv"
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	id nobody >/dev/null 2>&1 || skip "needs the account nobody"
+}
+
+# as_nobody CMD...: run CMD as nobody:nogroup with no supplementary groups.
+as_nobody() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+}
+
+# open_to_nobody: let nobody reach (not list) the test's temporary directory,
+# which bats creates 0700, and give it a world-readable copy of the script.
+# Sets NOBODY_SCRIPT.
+open_to_nobody() {
+	local d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+		[ -n "$d" ] || d=/
+	done
+	NOBODY_SCRIPT="$BATS_TEST_TMPDIR/nobody-script.sh"
+	cp "$SCRIPT" "$NOBODY_SCRIPT"
+	chmod 755 "$NOBODY_SCRIPT"
+}
