@@ -1,0 +1,239 @@
+/* statefile.c: safe files in a state directory another account may own
+ * (the rules are in statefile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_SYS_RANDOM_H
+#include <sys/random.h>
+#endif
+
+#include "statefile.h"
+
+#define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+#define LOCK_POLL_NS (5 * 1000 * 1000L)	/* flock() has no timeout: poll it */
+#define TEMP_TRIES 16
+
+int state_dir_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | OPEN_FLAGS);
+	if (fd < 0)
+		return -errno;
+	return fd;
+}
+
+/* ours(FD): FD is a regular file of our effective uid with one link: not a
+ * FIFO or device, not the other account's file, not a hard link to a file
+ * outside the directory. */
+static int ours(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	if (st.st_nlink != 1)
+		return -EMLINK;
+	return 0;
+}
+
+/* open_ours(DIRFD, NAME, FLAGS, MODE): openat() a name that must be ours. */
+static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat(dirfd, name, flags | OPEN_FLAGS, mode);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = ours(fd);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int state_lock(int dirfd, const char *name, unsigned wait_ms)
+{
+	struct timespec nap = { 0, LOCK_POLL_NS };
+	long waited_ns = 0;
+	int fd = open_ours(dirfd, name, O_RDWR | O_CREAT, 0600);
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = -errno;
+			close(fd);
+			return e;
+		}
+		if (waited_ns >= (long)wait_ms * 1000000L) {
+			close(fd);
+			return -EWOULDBLOCK;
+		}
+		nanosleep(&nap, NULL);
+		waited_ns += LOCK_POLL_NS;
+	}
+}
+
+int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
+{
+	size_t size = 0, room = 4096;
+	char *b;
+	int fd = open_ours(dirfd, name, O_RDONLY, 0);
+
+	*buf = NULL;
+	*len = 0;
+	if (fd == -ENOENT)
+		fd = -1;
+	else if (fd < 0)
+		return fd;
+	b = malloc(room + 1);
+	if (!b) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	while (fd >= 0) {
+		ssize_t n;
+
+		if (size == room) {
+			char *more;
+
+			if (room > cap) {
+				close(fd);
+				free(b);
+				return -EFBIG;
+			}
+			room *= 2;
+			more = realloc(b, room + 1);
+			if (!more) {
+				close(fd);
+				free(b);
+				return -ENOMEM;
+			}
+			b = more;
+		}
+		n = read(fd, b + size, room - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			close(fd);
+			free(b);
+			return e;
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (size > cap) {
+		free(b);
+		return -EFBIG;
+	}
+	b[size] = '\0';
+	*buf = b;
+	*len = size;
+	return 0;
+}
+
+/* random_suffix(OUT): 16 hex digits nobody can guess (O_EXCL keeps even a
+ * guessed name harmless; the randomness keeps it from being squatted). */
+static void random_suffix(char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[8];
+	size_t got = 0;
+
+#ifdef HAVE_GETRANDOM
+	while (got < sizeof raw) {
+		ssize_t r = getrandom(raw + got, sizeof raw - got, GRND_NONBLOCK);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+#endif
+	if (got < sizeof raw) {
+		struct timespec now;
+		uint64_t mix;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		mix = (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 30) ^
+		      ((uint64_t)getpid() << 16) ^ (uint64_t)(uintptr_t)&now;
+		for (got = 0; got < sizeof raw; got++) {
+			mix = mix * 6364136223846793005ULL + 1442695040888963407ULL;
+			raw[got] = (unsigned char)(mix >> 56);
+		}
+	}
+	for (size_t i = 0; i < sizeof raw; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[16] = '\0';
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int state_replace(int dirfd, const char *name, const char *data, size_t len)
+{
+	char temp[256], suffix[17];
+	int fd = -1, r;
+
+	for (int i = 0; i < TEMP_TRIES && fd < 0; i++) {
+		random_suffix(suffix);
+		if (snprintf(temp, sizeof temp, ".%s.%s", name, suffix) >= (int)sizeof temp)
+			return -ENAMETOOLONG;
+		fd = openat(dirfd, temp, O_WRONLY | O_CREAT | O_EXCL | OPEN_FLAGS, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (fd < 0)
+		return -EEXIST;
+	r = write_all(fd, data, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, temp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dirfd, temp, 0);
+	return r;
+}
+
+size_t keep_last_lines(const char *buf, size_t len, size_t keep)
+{
+	size_t lines = 0;
+
+	if (keep == 0)
+		return len;
+	/* Each '\n' before the last byte starts one more line of the tail. */
+	for (size_t at = len; at > 0; at--) {
+		if (at != len && buf[at - 1] == '\n' && ++lines == keep)
+			return at;
+	}
+	return 0;
+}
