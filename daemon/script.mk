@@ -13,6 +13,7 @@ SCRIPT_TESTS = \
 	tests/script/hostile-args.bats \
 	tests/script/shells.bats \
 	tests/script/events.bats \
+	tests/script/privacy.bats \
 	tests/script/faults-curl.bats \
 	tests/script/faults-wget.bats \
 	tests/script/faults-busybox.bats \

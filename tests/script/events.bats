@@ -91,8 +91,12 @@ application/json"
 	send_ok CLOUD_BUILD_FAIL "" protobuf-c++.3 CLOUD_BUILD_FAIL - 'protobuf-c++.3 (from /opt/x)'
 }
 
-@test "CLOUD_CONNECT_FAIL keeps only numeric error codes" {
-	send_ok CLOUD_CONNECT_FAIL "" 5,403,28 CLOUD_CONNECT_FAIL - 'errors: 5, 403 host.example 28'
+@test "CLOUD_CONNECT_FAIL sends a list of numeric error codes as it is" {
+	send_ok CLOUD_CONNECT_FAIL "" 5,403,28 CLOUD_CONNECT_FAIL - 5,403,28
+}
+
+@test "CLOUD_CONNECT_FAIL keeps the sign of a negative code" {
+	send_ok CLOUD_CONNECT_FAIL "" -110,7 CLOUD_CONNECT_FAIL - -110,7
 }
 
 @test "the payload's fields are exactly the ones docs/payload.md lists" {
