@@ -97,3 +97,13 @@ setup_file() {
 	assert_failure
 	assert_output --partial "may hold only letters"
 }
+
+@test "configure applies the script's URL rule to --with-posthog-url" {
+	mkdir "$BATS_TEST_TMPDIR/bad" && cd "$BATS_TEST_TMPDIR/bad"
+	for url in http://127.0.0.08/capture/ 'http://[::1]1/' 'https://ph.example/a[1-40]/' \
+		http://127.0.0.1.example.invalid/; do
+		run "$top_srcdir/configure" -q "--with-posthog-url=$url"
+		assert_failure
+		assert_output --partial "--with-posthog-url"
+	done
+}

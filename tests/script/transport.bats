@@ -237,3 +237,25 @@ EOF
 	run grep -x -e -L -e --location -e --location-trusted "$BATS_TEST_TMPDIR/curl.args"
 	assert_failure
 }
+
+@test "URLs curl would read otherwise are refused (3): leading zeros, brackets outside an IPv6 host, a port without its colon" {
+	fake curl
+	for url in http://127.0.0.08/ http://127.0.0.010/capture/ http://0127.0.0.1/ https://010.0.0.1/ \
+		'http://[::1]1/' 'http://[::1]:/' 'http://127.0.0.1/a[1-40]/' 'https://ph.invalid/x[1]' \
+		'https://ph.invalid/?a=[b]' 'http://[::1]]/' 'http://[[::1]/' 'https://[::1/' \
+		http://127.0.0.1:/ http://127.0.0.1:08x/ 'https://ph.invalid:443:443/'; do
+		PATH=$BIN ANONYMOUS_STATISTICS_URL=$url run --separate-stderr "$SCRIPT" START
+		[ "$status" -eq 3 ] || fail "$url: status $status"
+		assert [ ! -e "$BATS_TEST_TMPDIR/curl.args" ]
+		run "$SCRIPT" --check-url "$url"
+		[ "$status" -eq 3 ] || fail "--check-url $url: status $status"
+	done
+}
+
+@test "--check-url accepts what the script posts to" {
+	for url in https://us.i.posthog.com/capture/ http://127.0.0.1:9/capture/ 'http://[::1]:8080/x' \
+		http://localhost/ https://10.0.0.1/ 'https://[2001:db8::1]:443/capture/'; do
+		run "$SCRIPT" --check-url "$url"
+		[ "$status" -eq 0 ] || fail "--check-url $url: status $status"
+	done
+}
