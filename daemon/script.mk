@@ -9,6 +9,7 @@ daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Make
 # Its tests: bats files run against the built script, slowest first; the
 # fault tests are split by transport so that `make -j` runs them side by side.
 SCRIPT_TESTS = \
+	tests/script/bounds.bats \
 	tests/script/hostile-env.bats \
 	tests/script/hostile-args.bats \
 	tests/script/shells.bats \
@@ -18,6 +19,7 @@ SCRIPT_TESTS = \
 	tests/script/faults-wget.bats \
 	tests/script/faults-busybox.bats \
 	tests/script/state.bats \
+	tests/script/hostile-state.bats \
 	tests/script/transport.bats \
 	tests/script/optout.bats
 TESTS += $(SCRIPT_TESTS)

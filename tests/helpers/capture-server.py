@@ -9,7 +9,10 @@ linger.
 
 Modes say how it answers: ok (200 {"status": 1}), 500, 429, 503, hang (read
 the request, never answer), drip (answer one byte a second), close (read the
-request, close the connection without a word).
+request, close the connection without a word), endless-body (200 and a body
+without a length that never ends), endless-headers (a 200 status line, then
+header lines that never end), lie-200 (a 500 whose headers hold what looks
+like a 200 status line), lie-500 (a 200 whose headers look like a 500).
 """
 import argparse
 import http.server
@@ -54,6 +57,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "close":
             self.close_connection = True
             return
+        if mode in ("endless-body", "endless-headers"):
+            self.endless(mode)
+            return
+        if mode.startswith("lie-"):
+            self.lie(mode)
+            return
         status = {"ok": 200, "500": 500, "429": 429, "503": 503,
                   "drip": 200}[mode]
         reply = b'{"status": 1}' if status == 200 else b'{"error": "test"}'
@@ -71,6 +80,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     do_PUT = do_POST
 
+    def endless(self, mode):
+        """Stream until the client goes away (or the lifetime ends)."""
+        self.close_connection = True
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            if mode == "endless-body":
+                self.wfile.write(b"Content-Type: application/json\r\n"
+                                 b"Connection: close\r\n\r\n")
+                chunk = b"x" * 65536
+            else:
+                chunk = b"X-Endless: " + b"y" * 1000 + b"\r\n"
+                chunk *= 64
+            while True:
+                self.wfile.write(chunk)
+        except OSError:
+            pass
+
+    def lie(self, mode):
+        """A status line contradicted by header lines that look like one."""
+        real, fake = ("500 Internal Server Error", "200 OK") if mode == "lie-200" \
+            else ("200 OK", "500 Internal Server Error")
+        reply = b'{"status": 1}'
+        self.close_connection = True
+        self.wfile.write(f"HTTP/1.1 {real}\r\n"
+                         f"X-Upstream: HTTP/1.1 {fake}\r\n"
+                         f"X-Note:  HTTP/1.0 {fake}\r\n"
+                         f"Content-Type: application/json\r\n"
+                         f"Content-Length: {len(reply)}\r\n\r\n".encode() + reply)
+
     def do_GET(self):
         record(self.server.directory, "GET", self.path, "", b"")
         self.send_response(405)
@@ -86,7 +124,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--dir", required=True)
     p.add_argument("--mode", default="ok",
-                   choices=["ok", "500", "429", "503", "hang", "drip", "close"])
+                   choices=["ok", "500", "429", "503", "hang", "drip", "close",
+                            "endless-body", "endless-headers", "lie-200", "lie-500"])
     p.add_argument("--bind", default="127.0.0.1", choices=["127.0.0.1", "::1"])
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--lifetime", type=float, default=300)

@@ -4,6 +4,7 @@
 load ../helpers/common
 
 SCRIPT="$top_builddir/daemon/anonymous-statistics.sh"
+STATE_HELPER="$top_builddir/helpers/anonymous-statistics-state"
 DOCS="$top_srcdir/docs/payload.md"
 TEST_KEY=phc_test_key
 TEST_GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
@@ -38,6 +39,7 @@ script_setup() {
 	# at its capture server gets a refused loopback connection.
 	export ANONYMOUS_STATISTICS_URL=http://127.0.0.1:1/no-endpoint-set-by-this-test/
 	export ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/state"
+	export ANONYMOUS_STATISTICS_STATE_HELPER=$STATE_HELPER
 	export NETDATA_REGISTRY_UNIQUE_ID=$TEST_GUID
 	mkdir -p "$ANONYMOUS_STATISTICS_STATE_DIR"
 	CANARY="$BATS_TEST_TMPDIR/canary"
@@ -97,14 +99,14 @@ tool_path() {
 
 # base_tools DIR: the tools the script needs besides its transport.
 base_tools() {
-	tool_path "$1" sh awk date sleep mktemp rm mv tail wc tr cat grep mkdir
+	tool_path "$1" sh awk head sleep grep date mktemp rm mv tail wc tr cat mkdir
 }
 
 # busybox_path DIR: DIR holds busybox applets for every tool the script uses.
 busybox_path() {
 	local t
 	mkdir -p "$1"
-	for t in sh awk date sleep mktemp rm mv tail wc tr cat grep mkdir wget; do
+	for t in sh awk head sleep grep setsid date mktemp rm mv tail wc tr cat mkdir wget; do
 		ln -sf "$(command -v busybox)" "$1/$t"
 	done
 }

@@ -72,7 +72,8 @@ fatal() {
 	capture_start 500
 	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL fatal
 	assert_failure 6
-	assert [ ! -e "$DEDUP" ]
+	run grep -c netdata:MAIN "$DEDUP"
+	assert_output 0
 	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL fatal
 	assert_failure 6
 	assert_equal "$(capture_count)" 2
@@ -124,13 +125,24 @@ EOF
 	assert [ ! -e "$CANARY" ]
 }
 
-@test "each payload the endpoint answered is logged, one JSON per line" {
+# log_payload N: the payload of the N-th line of the log ("EPOCH STATUS JSON").
+log_payload() {
+	sed -n "${1}p" "$LOG" | cut -d' ' -f3-
+}
+
+@test "each payload the endpoint answered is logged: time, HTTP status, the JSON" {
 	run "$SCRIPT" START
 	run "$SCRIPT" FATAL netdata:MAIN f:a.c:1
 	assert_equal "$(wc -l <"$LOG")" 2
-	assert_equal "$(sed -n 1p "$LOG")" "$(cat "$(body 1)")"
-	assert_equal "$(sed -n 2p "$LOG")" "$(cat "$(body 2)")"
-	while IFS= read -r line; do json_valid <(printf '%s\n' "$line"); done <"$LOG"
+	assert_equal "$(log_payload 1)" "$(cat "$(body 1)")"
+	assert_equal "$(log_payload 2)" "$(cat "$(body 2)")"
+	now=$(date +%s)
+	while read -r when code json; do
+		assert [ "$when" -ge $((now - 10)) ] && assert [ "$when" -le "$now" ]
+		assert_equal "$code" 200
+		json_valid <(printf '%s\n' "$json")
+	done <"$LOG"
+	assert_equal "$(stat -c %a "$LOG")" 600
 }
 
 @test "an answer with an HTTP error is logged too; a refused connection is not" {
@@ -139,6 +151,7 @@ EOF
 	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
 	assert_failure 6
 	assert_equal "$(wc -l <"$LOG")" 1
+	assert_equal "$(cut -d' ' -f2 "$LOG")" 429
 	ANONYMOUS_STATISTICS_URL=http://127.0.0.1:1/ run "$SCRIPT" START
 	assert_failure 5
 	assert_equal "$(wc -l <"$LOG")" 1
@@ -150,7 +163,7 @@ EOF
 	assert_success
 	assert_equal "$(wc -l <"$LOG")" 100
 	assert_equal "$(head -n 1 "$LOG")" '{"old": 52}'
-	assert_equal "$(tail -n 1 "$LOG")" "$(cat "$(body)")"
+	assert_equal "$(log_payload 100)" "$(cat "$(body)")"
 }
 
 @test "a log over 1 MiB is started afresh" {

@@ -103,7 +103,7 @@ EOF
 	assert_equal "$(capture_count)" 0
 }
 
-@test "curl's arguments: -q first, no -k, only https, bounded, the body from a file" {
+@test "curl's arguments: -q first, no -k, only https, bounded, no globbing, the body on stdin, no reply kept" {
 	fake curl
 	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/capture/ run "$SCRIPT" START
 	assert_success
@@ -118,8 +118,13 @@ EOF
 	run grep -x -A1 -e --connect-timeout -e --max-time "$args"
 	assert_line --index 1 --regexp '^[0-9.]+$'
 	assert_line --index 3 --regexp '^[0-9.]+$'
-	run grep -x -A1 -e --data-binary "$args"
-	assert_line --index 1 --regexp '^@/'
+	run grep -x -A1 -e --data-binary -e -o "$args"
+	assert_output "--data-binary
+@-
+-o
+/dev/null"
+	run grep -c -x -e --globoff "$args"
+	assert_output 1
 	run grep -x -A1 -e --url "$args"
 	assert_line --index 1 https://ph.invalid/capture/
 	run grep -x -e --noproxy "$args"
@@ -150,8 +155,8 @@ EOF
 	run grep -c -x -e --no-config -e --tries=1 -e --max-redirect=0 \
 		-e '--header=Content-Type: application/json' "$args"
 	assert_output 4
-	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/.*' "$args"
-	assert_equal "${#lines[@]}" 2
+	run grep -x -e '--timeout=[0-9.]*' -e '--post-data={.*}' -e --output-document=/dev/null "$args"
+	assert_equal "${#lines[@]}" 3
 	run grep -e check-certificate -e --no-proxy "$args"
 	assert_failure
 	assert_equal "$(tail -n 1 "$args")" https://ph.invalid/capture/

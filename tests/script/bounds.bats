@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# Bounds: every run ends within 3 s of its start, whatever the helper, the
+# endpoint and the inherited signal dispositions do; the reply is never
+# stored, so an endless one fills nothing; a killed run leaves no file.
+# Each case runs with GNU timeout (the full PATH) and with the portable
+# watchdog (setsid, no timeout: util-linux's or BusyBox's), and the
+# transports each in turn.
+
+bats_require_minimum_version 1.5.0
+load script-helpers
+
+BOUND_MS=3000
+
+setup() {
+	script_setup
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$TMPDIR"
+	PORTABLE="$BATS_TEST_TMPDIR/portable"
+	base_tools "$PORTABLE"
+	tool_path "$PORTABLE" curl setsid
+	WGET_PATH="$BATS_TEST_TMPDIR/wget"
+	base_tools "$WGET_PATH"
+	tool_path "$WGET_PATH" wget setsid
+	BUSYBOX_PATH="$BATS_TEST_TMPDIR/busybox"
+	base_tools "$BUSYBOX_PATH"
+	ln -sf "$(command -v busybox)" "$BUSYBOX_PATH/wget"
+	ln -sf "$(command -v busybox)" "$BUSYBOX_PATH/setsid"
+}
+
+teardown() {
+	capture_stop
+	pkill -KILL -f "$BATS_TEST_TMPDIR/" 2>/dev/null || true
+}
+
+# helper NAME BODY: a fake sysinfo running BODY (sh), made the helper.
+helper() {
+	{
+		echo '#!/bin/sh'
+		printf '%s\n' "$2"
+	} >"$BATS_TEST_TMPDIR/$1"
+	chmod +x "$BATS_TEST_TMPDIR/$1"
+	export ANONYMOUS_STATISTICS_SYSINFO="$BATS_TEST_TMPDIR/$1"
+}
+
+# within_bound [PATH=...] CMD...: run CMD (with the given PATH, default
+# the full one) and check it ended within the bound.
+within_bound() {
+	local path=$PATH
+	case $1 in PATH=*) path=${1#PATH=}; shift ;; esac
+	PATH=$path timed_run --separate-stderr "$@"
+	[ "$ELAPSED_MS" -lt "$BOUND_MS" ] || fail "took $ELAPSED_MS ms: $*"
+}
+
+@test "a helper whose child keeps its output open: within 3 s, the child killed, both bound styles" {
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	helper keeps-open "(exec sleep 31) & echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
+	for path in "$PATH" "$PORTABLE"; do
+		within_bound PATH="$path" "$SCRIPT" START
+		assert_success
+		assert_output 200
+		run pgrep -f 'sleep 31'
+		assert_failure
+	done
+	assert_equal "$(capture_count)" 2
+	assert_equal "$(prop "$(body 1)" system_kernel_name)" Linux
+}
+
+@test "a helper that ignores SIGTERM and never ends: within 3 s, both bound styles" {
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	helper stubborn "trap '' TERM; while :; do sleep 1; done"
+	for path in "$PATH" "$PORTABLE"; do
+		within_bound PATH="$path" "$SCRIPT" START
+		assert_success
+	done
+}
+
+@test "a helper that prints without end: within 3 s, no facts" {
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	helper endless "exec yes NETDATA_SYSTEM_KERNEL_NAME=x"
+	within_bound "$SCRIPT" START
+	assert_success
+	assert_equal "$(prop "$(body)" system_kernel_name)" unknown
+}
+
+@test "a slow helper and a hanging endpoint together: within 3 s, for every transport" {
+	helper slow "sleep 10"
+	capture_start hang
+	for path in "$PATH" "$PORTABLE" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL within_bound PATH="$path" "$SCRIPT" START
+		assert_failure 5
+	done
+}
+
+@test "started with SIGTERM ignored: a hanging helper and endpoint still end within 3 s" {
+	helper stubborn "trap '' TERM; sleep 10"
+	capture_start hang
+	for path in "$PATH" "$PORTABLE" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL within_bound PATH="$path" \
+			"$BASH" -c 'trap "" TERM INT HUP; exec "$@"' - "$SCRIPT" START
+		assert_failure 5
+	done
+}
+
+@test "an endpoint that drips its answer: within 3 s, for every transport" {
+	capture_start drip
+	for path in "$PATH" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL within_bound PATH="$path" "$SCRIPT" START
+		assert_failure 5
+	done
+}
+
+@test "an endless reply body is never stored: TMPDIR stays empty, within 3 s, for every transport" {
+	capture_start endless-body
+	for path in "$PATH" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL within_bound PATH="$path" "$SCRIPT" START
+		run find "$TMPDIR" "$ANONYMOUS_STATISTICS_STATE_DIR" -type f -size +64k
+		assert_output ""
+	done
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "endless reply headers are never stored: within 3 s, for every transport" {
+	capture_start endless-headers
+	for path in "$PATH" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL within_bound PATH="$path" "$SCRIPT" START
+		assert [ "$status" -ne 0 ]
+	done
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "the status line decides, not a header that looks like one: GNU and BusyBox wget" {
+	for path in "$WGET_PATH" "$BUSYBOX_PATH"; do
+		capture_start lie-200
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL PATH=$path run --separate-stderr "$SCRIPT" START
+		assert_failure 6
+		assert_output 500
+		capture_stop
+		capture_start lie-500
+		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL PATH=$path run --separate-stderr "$SCRIPT" START
+		assert_success
+		assert_output 200
+		capture_stop
+	done
+}
+
+@test "no run leaves a file in TMPDIR, not even one killed with SIGKILL mid-send" {
+	capture_start hang
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	for path in "$PATH" "$WGET_PATH" "$BUSYBOX_PATH"; do
+		PATH=$path "$SCRIPT" START >/dev/null 2>&1 &
+		pid=$!
+		sleep 0.5
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null || true
+	done
+	capture_stop
+	capture_start ok
+	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$SCRIPT" START
+	assert_success
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "the budget of the one deadline adds up to less than 3 s" {
+	local helper claim net log
+	helper=$(sed -n 's/^HELPER_LIMIT=//p' "$SCRIPT")
+	claim=$(sed -n 's/^CLAIM_DEADLINE_MS=//p' "$SCRIPT")
+	net=$(sed -n 's/^NETWORK_LIMIT=//p' "$SCRIPT")
+	log=$(sed -n 's/^LOG_DEADLINE_MS=//p' "$SCRIPT")
+	run awk -v h="$helper" -v c="$claim" -v n="$net" -v l="$log" \
+		'BEGIN { exit !(h * 1000 <= c && c + n * 1000 <= l && l <= 2800) }'
+	assert_success
+}
+
+@test "the state helper waits for the lock until the caller's deadline, not longer" {
+	mkdir -p "$BATS_TEST_TMPDIR/st"
+	flock "$BATS_TEST_TMPDIR/st/anonymous-statistics.lock" sleep 5 &
+	holder=$!
+	sleep 0.2
+	# A fresh caller with a deadline of 600 ms waits about that long.
+	timed_run "$BASH" -c '"$1" -w 600 "$2" fatal-claim "a:b c:d.c:1"' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
+	assert_failure 3
+	assert [ "$ELAPSED_MS" -ge 500 ]
+	assert [ "$ELAPSED_MS" -lt 1500 ]
+	# A caller already past its deadline tries once.
+	timed_run "$BASH" -c 'sleep 0.5; "$1" -w 300 "$2" fatal-claim "a:b c:d.c:1"' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
+	assert_failure 3
+	assert [ "$ELAPSED_MS" -lt 900 ]
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+}
