@@ -296,10 +296,11 @@ EOF
 	assert_equal "$(capture_count)" 1
 }
 
-@test "unknown ACTIONs, extra arguments and unknown options are usage errors (2), nothing sent" {
+@test "unknown ACTIONs, a result or data where none is taken and unknown options are usage errors (2), nothing sent" {
 	for args in "" "BOGUS" "start" "START x" "START - x" "STOP MAYBE" "STOP OK data" \
 		"CLOUD_DISABLED x" "CLOUD_BUILD_FAIL x dep" "CLOUD_CONNECT_FAIL x 5" \
-		"FATAL a b c" "--bogus START" "-x START" "- START"; do
+		"CRASH x" "INCOMPLETE_SHUTDOWN - x" "META x" "META_START x" "ACLK_DISABLED x" \
+		"--bogus START" "-x START" "- START"; do
 		# shellcheck disable=SC2086
 		run "$SCRIPT" $args
 		assert_failure 2
@@ -311,6 +312,8 @@ EOF
 	run "$SCRIPT" --help
 	assert_success
 	for word in START STOP EXIT FATAL CLOUD_DISABLED CLOUD_BUILD_FAIL CLOUD_CONNECT_FAIL \
+		CRASH INCOMPLETE_SHUTDOWN META_START META ACLK_DISABLED "never read or sent" \
+		ANONYMOUS_STATISTICS_STATE_HELPER --check-url \
 		--dry-run --status DO_NOT_TRACK DISABLE_TELEMETRY NETDATA_USER_CONFIG_DIR \
 		ANONYMOUS_STATISTICS_URL ANONYMOUS_STATISTICS_KEY ANONYMOUS_STATISTICS_SYSINFO \
 		ANONYMOUS_STATISTICS_STATE_DIR NETDATA_REGISTRY_UNIQUE_ID "usage error" \
