@@ -5,3 +5,12 @@ EXTRA_DIST += bench/sysinfo-bench.py bench/peak-rss.c
 bench-sysinfo: helpers/sysinfo$(EXEEXT)
 	$(PYTHON3) $(srcdir)/bench/sysinfo-bench.py --sysinfo helpers/sysinfo$(EXEEXT)
 .PHONY: bench-sysinfo
+
+# A whole event against Netdata 1.37's script and the floor (one shell, one
+# sysinfo, one curl), interleaved; prints programs per event.
+EXTRA_DIST += bench/script-bench.py
+bench-script: daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT) helpers/anonymous-statistics-state$(EXEEXT)
+	$(PYTHON3) $(srcdir)/bench/script-bench.py --script daemon/anonymous-statistics.sh \
+		--sysinfo helpers/sysinfo$(EXEEXT) --state-helper helpers/anonymous-statistics-state$(EXEEXT) \
+		--capture-server $(srcdir)/tests/helpers/capture-server.py $(SCRIPT_BENCH_FLAGS)
+.PHONY: bench-script

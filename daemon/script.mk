@@ -16,6 +16,7 @@ SCRIPT_TESTS = \
 	tests/script/events.bats \
 	tests/script/privacy.bats \
 	tests/script/netdata.bats \
+	tests/script/processes.bats \
 	tests/script/faults-curl.bats \
 	tests/script/faults-wget.bats \
 	tests/script/faults-busybox.bats \

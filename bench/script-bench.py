@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Benchmark a whole event against its peers, timed interleaved in one run.
+
+Peers, each run as it really runs:
+  ours      anonymous-statistics.sh START under /bin/sh, facts in the
+            environment (as Netdata's daemon passes them), 42 arguments
+  netdata   Netdata 1.37's anonymous-statistics.sh (Debian's
+            netdata-plugins-bash, fetched with `apt-get download` unless
+            --netdata-script names a copy) under /bin/sh, same inputs; its
+            hard-wired endpoint is rewritten to the loopback one and its
+            opt-out file (which Debian's netdata-core ships) to one that does
+            not exist, nothing else
+  ours+sys  ours with no facts in the environment: it runs sysinfo
+  floor     one /bin/sh running sysinfo and one curl POST: the least a whole
+            START can cost
+Every request goes to a loopback capture server.  Rounds interleave the
+peers (A, B, C, D, A, B, ...), so a noisy machine slows each alike.
+
+Reports median and p99 wall time, the programs one event runs (strace), and
+the ratios.  Targets (issue 8): ours <= netdata, ours+sys <= 1.5 x floor.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+FACTS = {
+    "NETDATA_SYSTEM_KERNEL_NAME": "Linux", "NETDATA_SYSTEM_KERNEL_VERSION": "6.1.0",
+    "NETDATA_SYSTEM_ARCHITECTURE": "x86_64", "NETDATA_SYSTEM_VIRTUALIZATION": "kvm",
+    "NETDATA_SYSTEM_VIRT_DETECTION": "dmi", "NETDATA_SYSTEM_CONTAINER": "none",
+    "NETDATA_SYSTEM_CONTAINER_DETECTION": "none", "NETDATA_HOST_OS_NAME": "Debian GNU/Linux",
+    "NETDATA_HOST_OS_ID": "debian", "NETDATA_HOST_OS_ID_LIKE": "unknown",
+    "NETDATA_HOST_OS_VERSION": "12 (bookworm)", "NETDATA_HOST_OS_VERSION_ID": "12",
+    "NETDATA_HOST_OS_DETECTION": "/etc/os-release", "NETDATA_HOST_IS_K8S_NODE": "false",
+    "NETDATA_CONTAINER_OS_NAME": "none", "NETDATA_CONTAINER_OS_ID": "none",
+    "NETDATA_CONTAINER_OS_ID_LIKE": "none", "NETDATA_CONTAINER_OS_VERSION": "none",
+    "NETDATA_CONTAINER_OS_VERSION_ID": "none", "NETDATA_CONTAINER_OS_DETECTION": "none",
+}
+ARGS = ["START", "-", "-"] + ['"dbengine"' if i % 3 == 0 else "null" for i in range(39)]
+
+
+def fetch_netdata_script(workdir):
+    deb_dir = os.path.join(workdir, "deb")
+    os.makedirs(deb_dir)
+    subprocess.run(["apt-get", "download", "netdata-plugins-bash"], cwd=deb_dir, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deb = [f for f in os.listdir(deb_dir) if f.endswith(".deb")][0]
+    root = os.path.join(workdir, "root")
+    subprocess.run(["dpkg", "-x", os.path.join(deb_dir, deb), root], check=True)
+    return os.path.join(root, "usr/lib/netdata/plugins.d/anonymous-statistics.sh")
+
+
+def run_once(argv, env):
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        start = time.perf_counter()
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=[
+            (os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
+            (os.POSIX_SPAWN_DUP2, devnull, 2)])
+        os.waitpid(pid, 0)
+        return time.perf_counter() - start
+    finally:
+        os.close(devnull)
+
+
+def programs(argv, env, workdir):
+    if not shutil.which("strace"):
+        return None
+    out = os.path.join(workdir, "trace")
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", out]
+                   + argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out) as f:
+        return sum(1 for line in f if "execve(" in line and line.rstrip().endswith("= 0"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--script", required=True, help="our built anonymous-statistics.sh")
+    p.add_argument("--sysinfo", required=True)
+    p.add_argument("--state-helper", required=True)
+    p.add_argument("--capture-server", required=True)
+    p.add_argument("--netdata-script", help="Netdata 1.37's anonymous-statistics.sh")
+    p.add_argument("--rounds", type=int, default=200)
+    a = p.parse_args()
+
+    work = tempfile.mkdtemp(prefix="script-bench.")
+    cap = os.path.join(work, "capture")
+    os.makedirs(cap)
+    server = subprocess.Popen([sys.executable, a.capture_server, "--dir", cap, "--lifetime", "3600"])
+    try:
+        for _ in range(200):
+            if os.path.exists(os.path.join(cap, "port")):
+                break
+            time.sleep(0.05)
+        port = open(os.path.join(cap, "port")).read().strip()
+        url = f"http://127.0.0.1:{port}/capture/"
+
+        nd_src = a.netdata_script or fetch_netdata_script(work)
+        netdata = os.path.join(work, "netdata-anonymous-statistics.sh")
+        with open(nd_src) as f:
+            text = f.read()
+        with open(netdata, "w") as f:
+            f.write(text.replace("https://posthog.netdata.cloud/capture/", url)
+                    .replace("/etc/netdata/.opt-out-from-anonymous-statistics",
+                             os.path.join(work, "no-such-opt-out-file")))
+        os.chmod(netdata, 0o755)
+
+        state = os.path.join(work, "state")
+        os.makedirs(state)
+        base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "HOME": work,
+                "NETDATA_VERSION": "v1.37.1",
+                "NETDATA_REGISTRY_UNIQUE_ID": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                "ANONYMOUS_STATISTICS_KEY": "phc_bench", "ANONYMOUS_STATISTICS_URL": url,
+                "ANONYMOUS_STATISTICS_STATE_DIR": state,
+                "ANONYMOUS_STATISTICS_SYSINFO": os.path.abspath(a.sysinfo),
+                "ANONYMOUS_STATISTICS_STATE_HELPER": os.path.abspath(a.state_helper)}
+        with_facts = dict(base, **FACTS)
+        body = os.path.join(work, "body.json")
+        with open(body, "w") as f:
+            f.write('{"api_key":"phc_bench","event":"START","distinct_id":"x","properties":{}}\n')
+        floor_sh = (f'"$1" >/dev/null; curl -q -sS -o /dev/null -w "%{{http_code}}" '
+                    f'-H "Content-Type: application/json" --data-binary @"$2" "$3"')
+        peers = [
+            ("ours", ["/bin/sh", os.path.abspath(a.script)] + ARGS, with_facts),
+            ("netdata", ["/bin/sh", netdata] + ARGS, with_facts),
+            ("ours+sys", ["/bin/sh", os.path.abspath(a.script), "START"], base),
+            ("floor", ["/bin/sh", "-c", floor_sh, "sh", os.path.abspath(a.sysinfo), body, url], base),
+        ]
+        times = {name: [] for name, _, _ in peers}
+        for _ in range(5):
+            for _, argv, env in peers:
+                run_once(argv, env)
+        for _ in range(a.rounds):
+            for name, argv, env in peers:
+                times[name].append(run_once(argv, env))
+        execs = {name: programs(argv, env, work) for name, argv, env in peers}
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+    def p99(xs):
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(len(xs) * 0.99))]
+
+    med = {n: statistics.median(t) for n, t in times.items()}
+    print(f"whole events, {a.rounds} interleaved rounds, loopback endpoint")
+    print(f"{'peer':<10} {'median ms':>10} {'p99 ms':>8} {'programs':>9}")
+    for name in times:
+        e = execs[name]
+        print(f"{name:<10} {med[name] * 1000:>10.2f} {p99(times[name]) * 1000:>8.2f} "
+              f"{'?' if e is None else e:>9}")
+    print(f"ours / netdata     = {med['ours'] / med['netdata']:.2f}  (target <= 1)")
+    print(f"ours+sys / floor   = {med['ours+sys'] / med['floor']:.2f}  (target <= 1.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

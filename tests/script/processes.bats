@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# Few processes per event: each fork costs the daemon's machine time.  The
+# programs one event runs are counted with strace and bounded here (the
+# benchmark, bench/script-bench.py, prints the same count against Netdata's
+# script); the old script ran 11 programs and forked 18 times for a START.
+
+bats_require_minimum_version 1.5.0
+load script-helpers
+
+setup() {
+	command -v strace >/dev/null || skip "needs strace"
+	script_setup
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	# The real helper, as installed: a C program that starts nothing.
+	export ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo"
+}
+
+teardown() {
+	capture_stop
+}
+
+# programs CMD...: the programs CMD and its children executed, one a line.
+programs() {
+	strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/trace" "$@" >/dev/null 2>&1
+	sed -n 's/^[0-9]* *execve("\([^"]*\)".* = 0$/\1/p' "$BATS_TEST_TMPDIR/trace"
+}
+
+# forks CMD...: how many processes CMD and its children created.
+forks() {
+	strace -f -qq -e trace=fork,vfork,clone,clone3 -e signal=none -o "$BATS_TEST_TMPDIR/trace" "$@" >/dev/null 2>&1
+	grep -c -E '^[0-9]+ +(fork|vfork|clone|clone3)\(.* = [0-9]+$' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "a START runs at most 7 programs: the script, timeout, sysinfo, head, awk, curl, the state helper" {
+	run programs "$SCRIPT" START
+	printf '# %s\n' "${lines[@]}" >&3
+	assert [ "${#lines[@]}" -le 7 ]
+	refute_output --partial /date
+	refute_output --partial /mktemp
+	refute_output --partial /rm
+	refute_output --partial /mv
+	refute_output --partial /sleep
+	assert_equal "$(capture_count)" 1
+}
+
+@test "a START with the facts in the environment runs at most 4 programs" {
+	export NETDATA_SYSTEM_KERNEL_NAME=Linux
+	run programs "$SCRIPT" START
+	assert [ "${#lines[@]}" -le 4 ]
+	refute_output --partial sysinfo
+}
+
+@test "a START forks at most 10 times (the old script: 18)" {
+	run forks "$SCRIPT" START
+	assert [ "$output" -le 10 ]
+}
+
+@test "opting out runs no program and forks nothing" {
+	DO_NOT_TRACK=1 run programs "$SCRIPT" START
+	assert_equal "${#lines[@]}" 1
+	DO_NOT_TRACK=1 run forks "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	assert_output 0
+}
