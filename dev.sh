@@ -9,7 +9,7 @@ set -eu
 # Debian packages the build, the tests and the demo need.
 DEPS='build-essential autoconf automake libtool pkg-config
 bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
-dash busybox valgrind strace clang libclang-rt-14-dev'
+dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev'
 
 top=$(cd "$(dirname "$0")" && pwd)
 build="$top/build"
