@@ -79,7 +79,7 @@ static long parent_age_ms(void)
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p || tick <= 0)
+	if (!p || p[1] == '\0' || tick <= 0)
 		return -1;
 	/* p + 2 is field 3 (state); field 22 is 19 fields further. */
 	for (p += 2, field = 3; field < 22 && p; field++) {

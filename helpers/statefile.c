@@ -62,10 +62,19 @@ static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
 	return fd;
 }
 
+/* now_ms(): a monotonic clock, so that oversleeping counts. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int state_lock(int dirfd, const char *name, unsigned wait_ms)
 {
 	struct timespec nap = { 0, LOCK_POLL_NS };
-	long waited_ns = 0;
+	long long deadline = now_ms() + wait_ms;
 	int fd = open_ours(dirfd, name, O_RDWR | O_CREAT, 0600);
 
 	if (fd < 0)
@@ -78,12 +87,11 @@ int state_lock(int dirfd, const char *name, unsigned wait_ms)
 			close(fd);
 			return e;
 		}
-		if (waited_ns >= (long)wait_ms * 1000000L) {
+		if (now_ms() >= deadline) {
 			close(fd);
 			return -EWOULDBLOCK;
 		}
 		nanosleep(&nap, NULL);
-		waited_ns += LOCK_POLL_NS;
 	}
 }
 

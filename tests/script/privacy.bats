@@ -67,7 +67,7 @@ never_sent() {
 
 @test "FATAL's data in Netdata's layout: line@file:function/errno, padded and truncated" {
 	assert_equal "$(cleaned action_data FATAL netdata:MAIN '0888@../databas:rrd_init       /0')" rrd_init:unknown:888:0
-	assert_equal "$(cleaned action_data FATAL netdata:MAIN '0042@main.c    :main           /12')" main:unknown:42:12
+	assert_equal "$(cleaned action_data FATAL netdata:MAIN '0042@main.c    :main           /12')" main:main.c:42:12
 	assert_equal "$(cleaned action_data FATAL netdata:MAIN '0042@main.c:main/12')" main:main.c:42:12
 	assert_equal "$(cleaned action_data FATAL netdata:MAIN '0000@/home/alic:x              /0')" x:unknown:0:0
 	never_sent alic
