@@ -89,15 +89,29 @@ int anonstats_uuid_valid(const char *s)
 }
 
 /* Read a GUID file: at most 64 bytes, one line.  0 and out filled when it
- * holds a valid UUID; -1 otherwise (errno ENOENT when missing). */
+ * holds a valid UUID; -1 otherwise (errno ENOENT when missing, EINVAL when
+ * it must be replaced).  The state directory may belong to another, less
+ * trusted account: only a regular file we own with one link is ours (a
+ * FIFO would block, a symlink or hard link points outside), and only such
+ * a file has its mode changed. */
 static int read_guid(const char *path, char out[37])
 {
 	char buf[65];
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errno = EINVAL; /* a symlink: replaced */
 		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
 	while (len < sizeof buf - 1) {
 		ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
 		if (r < 0 && errno == EINTR)
@@ -112,12 +126,8 @@ static int read_guid(const char *path, char out[37])
 			break;
 		len += (size_t)r;
 	}
-	/* Ours and readable by others?  Private again (best effort). */
-	{
-		struct stat st;
-		if (fstat(fd, &st) == 0 && (st.st_mode & 077) && st.st_uid == geteuid())
-			(void)fchmod(fd, 0600);
-	}
+	if (st.st_mode & 077)
+		(void)fchmod(fd, 0600); /* ours: private again (best effort) */
 	close(fd);
 	buf[len] = '\0';
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
@@ -147,18 +157,21 @@ static char *path_join(const char *dir, const char *name)
  * another process won the race, and then its GUID is the one used. */
 static int create_guid(const char *state_dir, const char *path, char out[37])
 {
-	char tmpname[64], line[38];
+	char tmpname[64], line[38], rnd[37];
 	char *tmp;
 	int fd, e;
 	ssize_t w;
 
 	if (anonstats_uuid_generate(out) < 0)
 		return -1;
-	snprintf(tmpname, sizeof tmpname, ".%s.%ld.tmp", ANONSTATS_GUID_FILE, (long)getpid());
+	/* An unpredictable name, created exclusively: nothing planted there
+	 * in advance can be written through. */
+	if (anonstats_uuid_generate(rnd) < 0)
+		return -1;
+	snprintf(tmpname, sizeof tmpname, ".%s.%s.tmp", ANONSTATS_GUID_FILE, rnd);
 	tmp = path_join(state_dir, tmpname);
 	if (!tmp)
 		return -1;
-	(void)unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0) {
 		e = errno;
@@ -189,7 +202,8 @@ static int create_guid(const char *state_dir, const char *path, char out[37])
 	if (link(tmp, path) < 0) {
 		e = errno;
 		if (e == EEXIST) {
-			/* Someone else's, or an invalid file we replace. */
+			/* Another process's GUID, or a file we replace: rename()
+			 * replaces the name only, never a link's target. */
 			if (read_guid(path, out) == 0) {
 				unlink(tmp);
 				free(tmp);

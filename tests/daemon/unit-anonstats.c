@@ -335,6 +335,60 @@ static void test_guid_file(void)
 	   "a state dir that cannot be created is an error");
 }
 
+/* Call anonstats_guid_load() in a child that SIGALRM ends after 3 s: its
+ * exit status (0 loaded, 1 failed, or the signal that ended it). */
+static int guid_load_bounded(const char *state_dir)
+{
+	int st;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char *g = NULL;
+		alarm(3);
+		_exit(anonstats_guid_load(state_dir, &g) == 0 && g ? 0 : 1);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+/* What another account could plant as machine-guid in a state directory
+ * it owns: a FIFO (blocked init forever), a hard link to a file outside
+ * (its mode was changed to 0600). */
+static void test_guid_planted(void)
+{
+	const char *guid = path("state/" ANONSTATS_GUID_FILE);
+	const char *outside = path("outside-guid");
+	struct stat st, st2;
+	int rc;
+
+	unlink(guid);
+	ok(mkfifo(guid, 0666) == 0, "a FIFO planted as machine-guid");
+	rc = guid_load_bounded(path("state"));
+	ok(rc == 0, "the GUID is still loaded, without blocking on the FIFO (status %d)", rc);
+	ok(lstat(guid, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600,
+	   "the FIFO was replaced by a regular file, mode 0600");
+
+	unlink(guid);
+	write_file(outside, "01234567-89ab-4cde-8f01-23456789abcd\n");
+	chmod(outside, 0666);
+	ok(link(outside, guid) == 0, "a file from outside hard-linked as machine-guid");
+	rc = guid_load_bounded(path("state"));
+	ok(rc == 0, "the GUID is loaded (status %d)", rc);
+	rc = stat(outside, &st);
+	ok(rc == 0 && (st.st_mode & 07777) == 0666, "the outside file keeps its mode (%o)",
+	   (unsigned)(st.st_mode & 07777));
+	rc = stat(guid, &st2);
+	ok(rc == 0 && st2.st_ino != st.st_ino && st2.st_nlink == 1 && (st2.st_mode & 07777) == 0600,
+	   "machine-guid is now a file of its own, mode 0600");
+	unlink(outside);
+}
+
 static void test_keep_output(void)
 {
 	char buf[ANONSTATS_OUTPUT_KEEP];
@@ -889,6 +943,7 @@ int main(void)
 
 	test_uuid();
 	test_guid_file();
+	test_guid_planted();
 	test_keep_output();
 	test_send_argv_env();
 	test_reported_before_idle();
