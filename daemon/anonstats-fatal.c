@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,6 +182,10 @@ static struct {
 static const int crash_signals[4] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
 static const char *const crash_names[4] = { "SIGSEGV", "SIGBUS", "SIGFPE", "SIGABRT" };
 
+/* Reset to SIG_DFL in the report's child (the posix_spawn() path's list). */
+static const int crash_child_defaults[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+					    SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU };
+
 extern char **environ;
 
 /* Opted out by the environment?  Walks environ by hand: getenv() is not on
@@ -219,9 +224,13 @@ static void crash_report(int idx)
 
 	if (env_opted_out())
 		return;
-	for (i = 0; i < S->n_opt_out_paths; i++)
-		if (access(S->opt_out_paths[i], F_OK) == 0)
+	/* The same rule as anonstats_status(): only ENOENT or ENOTDIR means
+	 * "no file"; any other error (EACCES, ELOOP) counts as opted out. */
+	for (i = 0; i < S->n_opt_out_paths; i++) {
+		struct stat sb;
+		if (lstat(S->opt_out_paths[i], &sb) == 0 || (errno != ENOENT && errno != ENOTDIR))
 			return;
+	}
 
 	/* "program:thread" and the signal name. */
 	pos = crash.program_len;
@@ -246,6 +255,16 @@ static void crash_report(int idx)
 		sigset_t none;
 		int fd;
 
+		struct sigaction dfl;
+		size_t k;
+
+		/* Dispositions the daemon ignores survive exec: give the
+		 * script the defaults, as the posix_spawn() path does. */
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigemptyset(&dfl.sa_mask);
+		for (k = 0; k < sizeof crash_child_defaults / sizeof crash_child_defaults[0]; k++)
+			(void)sigaction(crash_child_defaults[k], &dfl, NULL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		setpgid(0, 0);

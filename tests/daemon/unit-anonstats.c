@@ -278,11 +278,13 @@ static int group_alive(pid_t pgid)
 	return n;
 }
 
+static const char *config_dir_name = "config"; /* under dir */
+
 static void init_lib(unsigned stop_ms, unsigned fatal_ms, const char *program)
 {
 	struct anonstats_config cfg = {
 		.script = script,
-		.config_dir = path("config"),
+		.config_dir = path(config_dir_name),
 		.state_dir = path("state"),
 		.version = "1.2.3",
 		.program_name = program,
@@ -874,6 +876,31 @@ static void do_crash_null(void)
 	abort();
 }
 
+/* A config directory whose path cannot be resolved (a symlink loop: ELOOP,
+ * as EACCES is for a directory the daemon may not search): opted out, for
+ * the crash handler too. */
+static void do_crash_config_eloop(void)
+{
+	config_dir_name = "loop/config";
+	init_lib(0, 0, "unit");
+	if (anonstats_status() != ANONSTATS_DISABLED_OPT_OUT_FILE)
+		_exit(97);
+	if (anonstats_install_crash_handlers() != 0)
+		_exit(99);
+	raise(SIGSEGV);
+	_exit(98);
+}
+
+/* A daemon that ignores SIGTERM, SIGINT and SIGPIPE: the crash report's
+ * child gets the default dispositions back, so its bound can stop it. */
+static void do_crash_ignoring(void)
+{
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	do_crash();
+}
+
 static void test_crash(void)
 {
 	size_t len;
@@ -895,6 +922,25 @@ static void test_crash(void)
 	is_str(call_file("arg3", &len), "SIGABRT:unknown:0", "reported as SIGABRT");
 
 	clear_calls();
+	st = in_child(do_crash_ignoring, NULL);
+	{
+		const char *ign = call_file("sigign", &len);
+		unsigned long mask = ign ? strtoul(ign + strcspn(ign, "0123456789abcdef"), NULL, 16) : ~0UL;
+		ok(calls() == 1 && (mask & ((1UL << (SIGTERM - 1)) | (1UL << (SIGINT - 1)) |
+					     (1UL << (SIGPIPE - 1)))) == 0,
+		   "the crash report runs with SIGTERM, SIGINT, SIGPIPE at their defaults (SigIgn %lx)",
+		   mask);
+	}
+
+	clear_calls();
+	if (symlink("loop", path("loop")) != 0 && errno != EEXIST)
+		printf("# symlink: %s\n", strerror(errno));
+	st = in_child(do_crash_config_eloop, NULL);
+	ok(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && calls() == 0,
+	   "a config dir that cannot be checked (ELOOP) opts out: the crash runs nothing (status %d)",
+	   st);
+
+	clear_calls();
 	st = in_child(do_crash_opted_out, NULL);
 	ok(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && calls() == 0,
 	   "opted out, a crash runs nothing");
@@ -912,6 +958,7 @@ static const char fake_script[] =
 	"env > \"$c.tmp/env\"\n"
 	"cat > \"$c.tmp/stdin\"\n"
 	"cut -d' ' -f5 /proc/$$/stat > \"$c.tmp/pgid\"\n"
+	"grep SigIgn /proc/$$/status > \"$c.tmp/sigign\"\n"
 	"mv \"$c.tmp\" \"$c\"\n"
 	"case $(cat \"$d/mode\") in\n"
 	"sleep) sleep 1000; echo never ;;\n"
