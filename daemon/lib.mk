@@ -7,11 +7,18 @@ ANONSTATS_PATH_FLAGS = \
 	-DCONFIGDIR="\"$(configdir)\"" \
 	-DSTATEDIR="\"$(statedir)\""
 
+# In the order of their dependencies (see anonstats-internal.h).
 ANONSTATS_SOURCES = \
-	daemon/anonstats.c \
-	daemon/anonstats-fatal.c \
+	daemon/anonstats-internal.h \
+	daemon/anonstats-config.c \
+	daemon/anonstats-optout.c \
 	daemon/anonstats-guid.c \
-	daemon/anonstats-internal.h
+	daemon/anonstats-runstate.c \
+	daemon/anonstats-child.c \
+	daemon/anonstats-helper.c \
+	daemon/anonstats-fatal.c \
+	daemon/anonstats-crash.c \
+	daemon/anonstats.c
 
 # The library: only the documented API is exported.
 lib_LTLIBRARIES += daemon/libanonstats.la
@@ -19,7 +26,7 @@ include_HEADERS += daemon/anonstats.h
 daemon_libanonstats_la_SOURCES = $(ANONSTATS_SOURCES) daemon/anonstats.h
 daemon_libanonstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
 daemon_libanonstats_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
-	-export-symbols-regex '^anonstats_(init|status|status_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|fatal_|install_crash_handlers|free)$$'
+	-export-symbols-regex '^anonstats_(init|status|status_string|status_details|level_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|counters|fatal_|install_crash_handlers|free)$$'
 
 # pkg-config file, paths substituted at make time like the script's.
 pkgconfigdir = $(libdir)/pkgconfig

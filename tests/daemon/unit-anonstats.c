@@ -604,50 +604,73 @@ static void test_opt_out(void)
 	ok(anonstats_status() == ANONSTATS_ENABLED, "removing the file takes effect at once");
 }
 
+static int log_count(const char *needle)
+{
+	const char *p;
+	int n = 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (p = log_buf; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	pthread_mutex_unlock(&log_lock);
+	return n;
+}
+
+/* A hanging script: 40 ordinary events back to back.  8 run, 24 more wait
+ * in the queue, 8 are dropped (counted, logged); START and STOP, vital,
+ * are still taken and run at once; at the STOP bound what runs is ended
+ * and what waits is abandoned. */
 static void test_hang_and_stop(void)
 {
-	double t0, t, worst = 0;
-	int i, total, zombies;
+	struct anonstats_counters k;
+	double t0, t, worst = 0, times[40];
+	int i, total, zombies, sent = 0, busy = 0, below = 0;
 
 	anonstats_free();
 	init_lib(300, 0, "unit");
 	set_mode("sleep");
 	clear_calls();
 	log_clear();
-	double times[ANONSTATS_MAX_IN_FLIGHT];
-	for (i = 0; i < ANONSTATS_MAX_IN_FLIGHT - 1; i++) {
+	for (i = 0; i < 40; i++) {
+		int rc;
 		t0 = now_ms();
-		anonstats_start();
+		rc = anonstats_cloud_connect_fail(&i, 1);
 		t = now_ms() - t0;
 		times[i] = t;
 		if (t > worst)
 			worst = t;
+		sent += rc == ANONSTATS_SENT;
+		busy += rc == -1 && errno == EBUSY;
 	}
 	ok(worst < 100.0 * slow_factor, "with a hanging script every send returns at once (worst %.3f ms)",
 	   worst);
 	/* The 1 ms target, on the median: a loaded test machine may stall
 	 * one call, but not most of them. */
-	{
-		int k, below = 0;
-		for (k = 0; k < ANONSTATS_MAX_IN_FLIGHT - 1; k++)
-			below += times[k] < 1.0 * slow_factor;
-		ok(below * 2 > ANONSTATS_MAX_IN_FLIGHT - 1, "most sends take under 1 ms (%d of %d)",
-		   below, ANONSTATS_MAX_IN_FLIGHT - 1);
-	}
-	ok(anonstats_in_flight() == ANONSTATS_MAX_IN_FLIGHT - 1, "%d events in flight",
-	   ANONSTATS_MAX_IN_FLIGHT - 1);
-	ok(anonstats_cloud_disabled() == ANONSTATS_SENT, "one more fills the table");
-	errno = 0;
-	ok(anonstats_start() == -1 && errno == EBUSY, "beyond %d in flight, events are refused",
-	   ANONSTATS_MAX_IN_FLIGHT);
-	wait_calls(ANONSTATS_MAX_IN_FLIGHT, 5000);
-	/* STOP has its own slot: it is queued, waited for, then killed with
-	 * the rest. */
+	for (i = 0; i < 40; i++)
+		below += times[i] < 1.0 * slow_factor;
+	ok(below * 2 > 40, "most sends take under 1 ms (%d of 40)", below);
+	ok(sent == ANONSTATS_QUEUE_MAX && busy == 40 - ANONSTATS_QUEUE_MAX,
+	   "%d ordinary events held, the other %d refused with EBUSY (%d, %d)", ANONSTATS_QUEUE_MAX,
+	   40 - ANONSTATS_QUEUE_MAX, sent, busy);
+	ok(log_count("dropped:") == 40 - ANONSTATS_QUEUE_MAX, "each drop is logged (%d)",
+	   log_count("dropped:"));
+	ok(wait_calls(ANONSTATS_MAX_RUNNING, 5000) && (usleep(100000), calls() == ANONSTATS_MAX_RUNNING),
+	   "%d run at once (%d)", ANONSTATS_MAX_RUNNING, calls());
+	ok(anonstats_start() == ANONSTATS_SENT, "START is taken with the queue full");
+	ok(wait_calls(ANONSTATS_MAX_RUNNING + 1, 5000), "and runs at once, beyond the running limit");
 	t0 = now_ms();
-	ok(anonstats_stop(0) == ANONSTATS_SENT, "STOP is queued even with the table full");
+	ok(anonstats_stop(0) == ANONSTATS_SENT, "STOP is taken with the queue full");
 	t = now_ms() - t0;
 	ok(t < 300 + 500.0 * slow_factor, "STOP gave up within its bound (%.0f ms for 300 ms)", t);
-	ok(log_has("no answer after") && log_has("killed"), "what was given up is reported");
+	ok(calls() == ANONSTATS_MAX_RUNNING + 2, "STOP ran too (%d runs)", calls());
+	ok(log_has("no answer after") && log_has("ending it") && log_has("not sent, stopping"),
+	   "what was given up is reported");
+	anonstats_counters(&k);
+	ok(k.queued == ANONSTATS_QUEUE_MAX + 2 && k.dropped == 40 - ANONSTATS_QUEUE_MAX &&
+		   k.abandoned == ANONSTATS_QUEUE_MAX - ANONSTATS_MAX_RUNNING &&
+		   k.ended == ANONSTATS_MAX_RUNNING + 2 && k.merged == 0,
+	   "the counters are exact: queued %lu, dropped %lu, abandoned %lu, ended %lu, merged %lu",
+	   k.queued, k.dropped, k.abandoned, k.ended, k.merged);
 	usleep(100000);
 	children(&total, &zombies);
 	ok(total == 0 && zombies == 0, "no child and no zombie left (%d, %d)", total, zombies);
@@ -679,12 +702,15 @@ static void test_stop_waits(void)
 
 static int stress_sent[4];
 
+/* 25 distinct events (repeats would be merged). */
 static void *stress_thread(void *arg)
 {
 	int *sent = arg, i;
+	char dep[32];
 
 	for (i = 0; i < 25; i++) {
-		if (anonstats_cloud_disabled() == ANONSTATS_SENT)
+		snprintf(dep, sizeof dep, "t%d-%d", (int)(sent - stress_sent), i);
+		if (anonstats_cloud_build_fail(dep) == ANONSTATS_SENT)
 			(*sent)++;
 		usleep(1000);
 	}

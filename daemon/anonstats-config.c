@@ -1,0 +1,220 @@
+/* anonstats-config.c: the configuration every part reads, the child's
+ * environment, logging, and time. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anonstats-internal.h"
+
+struct anonstats_conf anonstats_conf;
+
+#define C (&anonstats_conf)
+
+void anonstats_log(enum anonstats_log_level level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (C->log) {
+		C->log(level, msg, C->log_userdata);
+	} else {
+		static const char *const names[] = { "error", "warning", "info", "debug" };
+		if (level <= ANONSTATS_LOG_INFO)
+			fprintf(stderr, "anonstats: %s: %s\n", names[level], msg);
+	}
+}
+
+long anonstats_ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return 0;
+	return (long)(now.tv_sec - start->tv_sec) * 1000 +
+	       (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+void anonstats_deadline_after(struct timespec *ts, unsigned ms)
+{
+	if (clock_gettime(CLOCK_MONOTONIC, ts) < 0)
+		ts->tv_sec = ts->tv_nsec = 0;
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Rounded up, so that a wait of this long reaches the deadline. */
+long anonstats_ms_until(const struct timespec *deadline)
+{
+	struct timespec now;
+	long ns;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return 0;
+	ns = (long)(deadline->tv_sec - now.tv_sec) * 1000000000L + (deadline->tv_nsec - now.tv_nsec);
+	return ns <= 0 ? 0 : (ns + 999999L) / 1000000L;
+}
+
+char *anonstats_path_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
+static char *dup_or(const char *s, const char *fallback)
+{
+	return strdup(s && *s ? s : fallback);
+}
+
+static char *env_entry(const char *name, const char *value)
+{
+	size_t a = strlen(name), b = strlen(value);
+	char *p = malloc(a + b + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, name, a);
+	p[a] = '=';
+	memcpy(p + a + 1, value, b + 1);
+	return p;
+}
+
+/* Variables handed to the script when the daemon has them: the endpoint and
+ * test overrides.  Nothing else of the daemon's environment is passed. */
+static const char *const passed_variables[] = {
+	"ANONYMOUS_STATISTICS_URL",
+	"ANONYMOUS_STATISTICS_KEY",
+	"ANONYMOUS_STATISTICS_SYSINFO",
+	"ANONYMOUS_STATISTICS_STATE_DIR",
+	"TMPDIR",
+};
+
+#define N_PASSED (sizeof passed_variables / sizeof passed_variables[0])
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static int build_env(void)
+{
+	size_t n = 0, i;
+	const char *path = getenv("PATH");
+	char **env = calloc(5 + N_PASSED + 1, sizeof *env);
+
+	if (!env)
+		return -1;
+	env[n++] = env_entry("PATH", path && *path ? path : DEFAULT_PATH);
+	env[n++] = env_entry("LC_ALL", "C");
+	env[n++] = env_entry("NETDATA_VERSION", C->version);
+	env[n++] = env_entry("NETDATA_REGISTRY_UNIQUE_ID", C->guid);
+	env[n++] = env_entry("NETDATA_USER_CONFIG_DIR", C->config_dir);
+	for (i = 0; i < N_PASSED; i++) {
+		const char *v = getenv(passed_variables[i]);
+		if (v)
+			env[n++] = env_entry(passed_variables[i], v);
+	}
+	for (i = 0; i < n; i++) {
+		if (!env[i]) {
+			for (i = 0; i < n; i++)
+				free(env[i]);
+			free(env);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	env[n] = NULL;
+	C->envp = env;
+	return 0;
+}
+
+int anonstats_conf_loaded(void)
+{
+	return C->script != NULL;
+}
+
+void anonstats_conf_free(void)
+{
+	size_t i;
+
+	free(C->script);
+	free(C->config_dir);
+	free(C->state_dir);
+	free(C->version);
+	free(C->guid);
+	free(C->program_name);
+	for (i = 0; i < C->n_config_paths; i++) {
+		free(C->opt_out_paths[i]);
+		free(C->level_paths[i]);
+	}
+	if (C->envp) {
+		for (i = 0; C->envp[i]; i++)
+			free(C->envp[i]);
+		free(C->envp);
+	}
+	memset(C, 0, sizeof *C);
+}
+
+int anonstats_conf_load(const struct anonstats_config *cfg)
+{
+	size_t i;
+	int e;
+
+	memset(C, 0, sizeof *C);
+	C->log = cfg->log;
+	C->log_userdata = cfg->log_userdata;
+	C->stop_timeout_ms = cfg->stop_timeout_ms ? cfg->stop_timeout_ms : 2000;
+	C->fatal_timeout_ms = cfg->fatal_timeout_ms ? cfg->fatal_timeout_ms : 3000;
+	C->script = dup_or(cfg->script, PLUGINSDIR "/" ANONSTATS_SCRIPT_NAME);
+	C->config_dir = dup_or(cfg->config_dir, CONFIGDIR);
+	C->state_dir = dup_or(cfg->state_dir, STATEDIR);
+	C->version = dup_or(cfg->version, "unknown");
+	C->program_name = dup_or(cfg->program_name, "daemon");
+	if (!C->script || !C->config_dir || !C->state_dir || !C->version || !C->program_name)
+		goto fail;
+	if (strlen(C->program_name) > ANONSTATS_PROGRAM_MAX)
+		C->program_name[ANONSTATS_PROGRAM_MAX] = '\0';
+
+	/* The opt-out and level files count in the configured config
+	 * directory and in the compiled-in one, where the installer puts
+	 * them; the stricter wins. */
+	C->n_config_paths = strcmp(C->config_dir, CONFIGDIR) != 0 ? 2 : 1;
+	for (i = 0; i < C->n_config_paths; i++) {
+		const char *d = i == 0 ? C->config_dir : CONFIGDIR;
+		C->opt_out_paths[i] = anonstats_path_join(d, ANONSTATS_OPT_OUT_FILE);
+		C->level_paths[i] = anonstats_path_join(d, ANONSTATS_LEVEL_FILE);
+		if (!C->opt_out_paths[i] || !C->level_paths[i])
+			goto fail;
+	}
+
+	if (cfg->machine_guid && *cfg->machine_guid) {
+		C->guid = strdup(cfg->machine_guid);
+		if (!C->guid)
+			goto fail;
+	} else if (anonstats_guid_load(C->state_dir, &C->guid) < 0) {
+		e = errno;
+		anonstats_log(ANONSTATS_LOG_ERROR, "cannot read or create the machine GUID in %s: %s",
+			      C->state_dir, strerror(e));
+		errno = e;
+		goto fail;
+	}
+	if (build_env() < 0)
+		goto fail;
+	return 0;
+
+fail:
+	e = errno ? errno : ENOMEM;
+	anonstats_conf_free();
+	errno = e;
+	return -1;
+}
