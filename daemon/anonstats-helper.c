@@ -27,7 +27,8 @@
 
 #define C (&anonstats_conf)
 
-#define KILL_COLLECT_MS 200 /* after SIGKILL at a bound, how long to wait for the reports */
+#define KILL_COLLECT_MS 200     /* after SIGKILL at a bound, how long to wait for the reports */
+#define LEFTOVER_COLLECT_MS 100 /* then for what is still not collected, all together */
 
 /* An event's life: QUEUED by the send call, SPAWNING and RUNNING in the
  * helper thread, REPORTING while its log line is written; then freed. */
@@ -71,6 +72,9 @@ static struct {
 		struct timespec at;
 	} recent[ANONSTATS_REPEAT_TABLE]; /* ordinary events sent lately */
 	struct anonstats_counters counters;
+	struct pollfd *fds;        /* the helper thread's poll set, and */
+	struct event **watched;    /* the running events it reads, */
+	size_t room;               /* for this many descriptors */
 } H = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = { -1, -1 } };
 
 /* ---- events ------------------------------------------------------------- */
@@ -261,6 +265,7 @@ static void begin_run_locked(void)
 	}
 	for (i = 0; i < H.n; i++)
 		H.ev[i]->wait_begin = 0;
+	pthread_cond_broadcast(&H.cond);
 }
 
 static size_t running_ordinary_locked(void)
@@ -399,9 +404,6 @@ static int poll_timeout_locked(void)
 
 static void *helper_main(void *arg)
 {
-	struct pollfd *fds = NULL;
-	struct event **watched = NULL;
-	size_t room = 0;
 	sigset_t all;
 
 	(void)arg;
@@ -414,18 +416,30 @@ static void *helper_main(void *arg)
 		size_t i, n = 0, nw = 0;
 		int timeout, short_of_room;
 		char junk[64];
+		struct pollfd *fds;
+		struct event **watched;
 
 		begin_run_locked();
 		spawn_queued_locked();
-		if (room < 2 * H.n + 1) {
-			struct pollfd *f = realloc(fds, (2 * H.n + 1) * sizeof *fds);
-			struct event **w = f ? realloc(watched, (H.n + 1) * sizeof *w) : NULL;
+		if (H.room < 2 * H.n + 1) {
+			struct pollfd *f = realloc(H.fds, (2 * H.n + 1) * sizeof *f);
+			struct event **w = f ? realloc(H.watched, (H.n + 1) * sizeof *w) : NULL;
 			if (f)
-				fds = f;
+				H.fds = f;
 			if (w)
-				watched = w;
+				H.watched = w;
 			if (f && w)
-				room = 2 * H.n + 1;
+				H.room = 2 * H.n + 1;
+		}
+		fds = H.fds;
+		watched = H.watched;
+		if (!fds || !watched) {
+			/* Out of memory for even the wake pipe: look later. */
+			pthread_mutex_unlock(&H.lock);
+			(void)poll(NULL, 0, 20);
+			pthread_mutex_lock(&H.lock);
+			reap_locked();
+			continue;
 		}
 		fds[n].fd = H.wake[0];
 		fds[n++].events = POLLIN;
@@ -434,7 +448,7 @@ static void *helper_main(void *arg)
 			struct event *e = H.ev[i];
 			if (e->state != EV_RUNNING)
 				continue;
-			if (n + 2 > room) {
+			if (n + 2 > H.room) {
 				short_of_room = 1;
 				continue;
 			}
@@ -469,9 +483,12 @@ static void *helper_main(void *arg)
 			H.wake_pending = 0;
 		reap_locked();
 	}
+	free(H.fds);
+	free(H.watched);
+	H.fds = NULL;
+	H.watched = NULL;
+	H.room = 0;
 	pthread_mutex_unlock(&H.lock);
-	free(fds);
-	free(watched);
 	return NULL;
 }
 
@@ -641,9 +658,11 @@ refused:
 	return -1;
 }
 
+/* Held events, or a START's run state still to begin (it may queue
+ * CRASH): what a shutdown waits for. */
 static int in_flight_locked(void)
 {
-	return H.n > 0 && H.running && H.owner == getpid();
+	return (H.n > 0 || H.begin != BEGIN_NONE) && H.running && H.owner == getpid();
 }
 
 /* Wait while events are held, until the deadline.  Lock held. */
@@ -727,13 +746,15 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 	/* What is left (queued when the thread quit, or a child that did
 	 * not die of SIGKILL yet): collected if it can be, else left to init
 	 * once we exit. */
+	anonstats_deadline_after(&after_kill, LEFTOVER_COLLECT_MS);
 	for (i = 0; i < H.n; i++) {
 		struct event *e = H.ev[i];
 		if (e->state == EV_QUEUED)
 			H.counters.abandoned++;
-		if (ours) {
+		if (ours && e->child.pid > 0) {
 			anonstats_child_end(&e->child, END_KILL);
-			(void)anonstats_child_collect(&e->child);
+			while (!anonstats_child_collect(&e->child) && anonstats_ms_until(&after_kill) > 0)
+				(void)poll(NULL, 0, 1);
 		}
 		free_event(e);
 	}
@@ -766,7 +787,7 @@ unsigned anonstats_helper_in_flight(void)
 	unsigned n;
 
 	pthread_mutex_lock(&H.lock);
-	n = (unsigned)H.n;
+	n = (unsigned)H.n + (H.begin != BEGIN_NONE);
 	pthread_mutex_unlock(&H.lock);
 	return n;
 }

@@ -280,10 +280,12 @@ static int group_alive(pid_t pgid)
 
 static const char *config_dir_name = "config"; /* under dir */
 
+static const char *script_override; /* another script than fake.sh */
+
 static void init_lib(unsigned stop_ms, unsigned fatal_ms, const char *program)
 {
 	struct anonstats_config cfg = {
-		.script = script,
+		.script = script_override ? script_override : script,
 		.config_dir = path(config_dir_name),
 		.state_dir = path("state"),
 		.version = "1.2.3",
@@ -678,6 +680,484 @@ static void test_hang_and_stop(void)
 	anonstats_free();
 }
 
+
+/* The actions of the recorded runs in the order they started, e.g.
+ * "CRASH START". */
+static const char *actions_in_order(void)
+{
+	static char out[1024];
+	struct {
+		long long t;
+		char action[40];
+	} runs[64];
+	DIR *d = opendir(path("calls"));
+	struct dirent *e;
+	size_t n = 0, i, j, len;
+
+	out[0] = '\0';
+	if (!d)
+		return out;
+	while ((e = readdir(d)) && n < 64) {
+		char p[4700];
+		const char *s;
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".tmp"))
+			continue;
+		snprintf(p, sizeof p, "%s/calls/%s/t", dir, e->d_name);
+		s = read_file(p, &len);
+		runs[n].t = s ? strtoll(s, NULL, 10) : 0;
+		snprintf(p, sizeof p, "%s/calls/%s/arg1", dir, e->d_name);
+		s = read_file(p, &len);
+		snprintf(runs[n].action, sizeof runs[n].action, "%s", s ? s : "?");
+		n++;
+	}
+	closedir(d);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && runs[j].t < runs[j - 1].t; j--) {
+			__typeof__(runs[0]) tmp = runs[j];
+			runs[j] = runs[j - 1];
+			runs[j - 1] = tmp;
+		}
+	for (i = 0; i < n; i++) {
+		len = strlen(out);
+		snprintf(out + len, sizeof out - len, "%s%s", i ? " " : "", runs[i].action);
+	}
+	return out;
+}
+
+/* How many recorded runs had ACTION as argv[1]. */
+static int runs_of(const char *action)
+{
+	DIR *d = opendir(path("calls"));
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char p[4700];
+		size_t len;
+		const char *s;
+		if (e->d_name[0] == '.')
+			continue; /* NNN.tmp too: killed before it finished recording */
+		snprintf(p, sizeof p, "%s/calls/%s/arg1", dir, e->d_name);
+		s = read_file(p, &len);
+		n += s && strcmp(s, action) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+static const char *runstate_path(void)
+{
+	return path("state/" ANONSTATS_RUNSTATE_FILE);
+}
+
+static const char *runstate_word(void)
+{
+	size_t len;
+	const char *s = read_file(runstate_path(), &len);
+
+	return s ? s : "(none)";
+}
+
+/* Plant CONTENT as the run state the way a previous run of ours left it. */
+static void plant_runstate(const char *content)
+{
+	unlink(runstate_path());
+	write_file(runstate_path(), content);
+	chmod(runstate_path(), 0600);
+}
+
+/* init, START, wait until everything ran and was reported: the actions
+ * in the order they ran. */
+static const char *start_run(void)
+{
+	clear_calls();
+	init_lib(2000, 0, "unit");
+	anonstats_start();
+	usleep(20000);
+	wait_idle(5000);
+	return actions_in_order();
+}
+
+static void test_run_state(void)
+{
+	struct stat st;
+	char outside[4300];
+	struct anonstats_counters k;
+
+	snprintf(outside, sizeof outside, "%s", path("outside-state"));
+	set_mode("ok");
+	mkdir(path("state"), 0755);
+	unlink(runstate_path());
+	log_clear();
+	is_str(start_run(), "START", "first start ever: START, no CRASH");
+	is_str(runstate_word(), "running\n", "the run is marked running");
+	ok(stat(runstate_path(), &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_size == 8,
+	   "the run-state file has mode 0600 and holds one word");
+	anonstats_stop(0);
+	is_str(runstate_word(), "clean\n", "a clean stop marks it clean");
+	anonstats_free();
+	is_str(start_run(), "START", "after a clean stop: no CRASH");
+	ok(anonstats_start() == ANONSTATS_SENT && (usleep(20000), wait_idle(5000)) &&
+		   strcmp(actions_in_order(), "START START") == 0,
+	   "a second START in the same run reports nothing either (%s)", actions_in_order());
+	anonstats_free();
+
+	/* What a run killed by SIGKILL, or by a power cut, leaves. */
+	plant_runstate("running\n");
+	is_str(start_run(), "CRASH START", "the previous run died while running: CRASH, then START");
+	anonstats_counters(&k);
+	ok(k.queued == 2, "CRASH is counted as queued (%lu)", k.queued);
+	ok(log_has("died while running"), "and logged");
+	anonstats_free();
+	is_str(start_run(), "START", "reported once: not again at the next start");
+	anonstats_free();
+	plant_runstate("stopping\n");
+	is_str(start_run(), "INCOMPLETE_SHUTDOWN START",
+	       "died while stopping: INCOMPLETE_SHUTDOWN, then START");
+	anonstats_free();
+
+	/* Corrupt and foreign files: never a report, and replaced. */
+	plant_runstate("runningX\n");
+	is_str(start_run(), "START", "a corrupt run-state file: no report");
+	is_str(runstate_word(), "running\n", "and it is replaced");
+	anonstats_free();
+	plant_runstate("");
+	is_str(start_run(), "START", "an empty one: no report");
+	anonstats_free();
+
+	write_file(outside, "running\n");
+	chmod(outside, 0644);
+	unlink(runstate_path());
+	if (symlink(outside, runstate_path()) != 0)
+		printf("# symlink: %s\n", strerror(errno));
+	is_str(start_run(), "START", "a symlink to a file saying running: no report");
+	{
+		size_t len;
+		const char *c = read_file(outside, &len);
+		ok(c && strcmp(c, "running\n") == 0 && lstat(runstate_path(), &st) == 0 &&
+			   S_ISREG(st.st_mode),
+		   "the link's target is untouched, the link replaced by a file");
+	}
+	anonstats_free();
+	write_file(outside, "stopping\n");
+	unlink(runstate_path());
+	if (link(outside, runstate_path()) != 0)
+		printf("# link: %s\n", strerror(errno));
+	is_str(start_run(), "START", "a hard link to a file outside: no report");
+	{
+		size_t len;
+		const char *c = read_file(outside, &len);
+		ok(c && strcmp(c, "stopping\n") == 0 && stat(outside, &st) == 0 && st.st_nlink == 1,
+		   "the file outside is untouched");
+	}
+	anonstats_free();
+	plant_runstate("running\n");
+	if (chown(runstate_path(), 65534, 65534) != 0)
+		printf("# chown: %s\n", strerror(errno));
+	is_str(start_run(), geteuid() == 0 ? "START" : "CRASH START",
+	       "another user's file saying running: no report");
+	anonstats_free();
+	unlink(runstate_path());
+	mkfifo(runstate_path(), 0666);
+	is_str(start_run(), "START", "a FIFO: no report, and START is not held up");
+	ok(lstat(runstate_path(), &st) == 0 && S_ISREG(st.st_mode), "the FIFO is replaced");
+	anonstats_free();
+
+	/* Level crashes: START is not sent, a crash still is, and this run
+	 * is still watched. */
+	mkdir(path("config"), 0755);
+	write_file(path("config/" ANONSTATS_LEVEL_FILE), "crashes\n");
+	plant_runstate("running\n");
+	is_str(start_run(), "CRASH", "level crashes: CRASH is sent, START is not");
+	is_str(runstate_word(), "running\n", "and this run is marked running");
+	anonstats_free();
+	unlink(path("config/" ANONSTATS_LEVEL_FILE));
+
+	/* Opted out: nothing is sent, and the run is marked off, so that a
+	 * death of it is not reported once statistics are on again. */
+	plant_runstate("running\n");
+	setenv("DO_NOT_TRACK", "1", 1);
+	clear_calls();
+	init_lib(2000, 0, "unit");
+	ok(anonstats_start() == ANONSTATS_OPTED_OUT, "opted out: START not sent");
+	usleep(50000);
+	wait_idle(5000);
+	ok(calls() == 0, "opted out: the previous run's crash is not sent either");
+	is_str(runstate_word(), "off\n", "the run is marked off");
+	anonstats_free();
+	unsetenv("DO_NOT_TRACK");
+	is_str(start_run(), "START", "after an opted-out run died: no report");
+	anonstats_free();
+	unlink(outside);
+}
+
+static void test_level(void)
+{
+	struct anonstats_status_details sd;
+	char level[4300];
+	int en;
+
+	snprintf(level, sizeof level, "%s", path("config/" ANONSTATS_LEVEL_FILE));
+	set_mode("ok");
+	mkdir(path("config"), 0755);
+	unlink(level);
+	clear_calls();
+	init_lib(2000, 0, "unit");
+	en = anonstats_status_details(&sd);
+	ok(en == 1 && sd.enabled && sd.level == ANONSTATS_LEVEL_ALL && sd.status == ANONSTATS_ENABLED,
+	   "no level file: enabled, level all");
+	ok(strstr(sd.reason, "no level file") != NULL, "reason: %s", sd.reason);
+	is_str(anonstats_level_string(ANONSTATS_LEVEL_CRASHES), "crashes", "level names");
+
+	write_file(level, "crashes\n");
+	en = anonstats_status_details(&sd);
+	ok(en == 1 && sd.level == ANONSTATS_LEVEL_CRASHES && anonstats_status() == ANONSTATS_ENABLED,
+	   "level crashes: enabled, for crashes");
+	ok(strstr(sd.reason, "crashes") && strstr(sd.reason, level), "reason names the file: %s",
+	   sd.reason);
+	ok(anonstats_send("CLOUD_DISABLED", NULL, NULL) == ANONSTATS_OPTED_OUT &&
+		   anonstats_send("START", NULL, NULL) == ANONSTATS_OPTED_OUT &&
+		   anonstats_send("META", NULL, NULL) == ANONSTATS_OPTED_OUT &&
+		   anonstats_cloud_connect_fail(NULL, 0) == ANONSTATS_OPTED_OUT,
+	   "level crashes: other events are dropped (ANONSTATS_OPTED_OUT)");
+	ok(anonstats_send("CRASH", NULL, NULL) == ANONSTATS_SENT &&
+		   anonstats_send("INCOMPLETE_SHUTDOWN", NULL, NULL) == ANONSTATS_SENT &&
+		   anonstats_send("FATAL", "a:b", "f:x.c:1") == ANONSTATS_SENT,
+	   "level crashes: FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent");
+	wait_calls(3, 5000);
+	wait_idle(5000);
+	usleep(50000);
+	ok(calls() == 3 && runs_of("CRASH") == 1 && runs_of("FATAL") == 1,
+	   "the dropped events never spawned the script (%d runs)", calls());
+
+	{
+		static const struct {
+			const char *content;
+			const char *reason;
+		} off[] = {
+			{ "off\n", "level off" },
+			{ "off", "level off" },
+			{ "bogus\n", "no known level" },
+			{ "all\n\n", "no known level" },
+			{ "ALL\n", "no known level" },
+			{ " all\n", "no known level" },
+			{ "all                                                              \n",
+			  "larger than 64" },
+		};
+		size_t i;
+		int all_off = 1;
+		for (i = 0; i < sizeof off / sizeof off[0]; i++) {
+			write_file(level, off[i].content);
+			en = anonstats_status_details(&sd);
+			if (en || sd.level != ANONSTATS_LEVEL_OFF ||
+			    anonstats_status() != ANONSTATS_DISABLED_LEVEL ||
+			    !strstr(sd.reason, off[i].reason) ||
+			    anonstats_send("CRASH", NULL, NULL) != ANONSTATS_OPTED_OUT) {
+				all_off = 0;
+				printf("# %zu: '%s': %s\n", i, off[i].content, sd.reason);
+			}
+		}
+		ok(all_off, "off, unknown words, a second newline, upper case, blanks, 65 bytes: level off, with the reason");
+	}
+	write_file(level, "all");
+	ok(anonstats_status_details(&sd) && sd.level == ANONSTATS_LEVEL_ALL, "'all' without newline: all");
+	unlink(level);
+	mkdir(level, 0755);
+	ok(!anonstats_status_details(&sd) && strstr(sd.reason, "not a regular file"),
+	   "a directory as level file: off (%s)", sd.reason);
+	rmdir(level);
+	write_file(path("level-target"), "all\n");
+	ok(symlink(path("level-target"), level) == 0 && !anonstats_status_details(&sd) &&
+		   strstr(sd.reason, "not a regular file"),
+	   "a symlink as level file: off (%s)", sd.reason);
+	unlink(level);
+	unlink(path("level-target"));
+	mkfifo(level, 0666);
+	ok(!anonstats_status_details(&sd), "a FIFO as level file: off, and no hang");
+	unlink(level);
+	ok(anonstats_status_details(&sd) && sd.level == ANONSTATS_LEVEL_ALL, "removed: all again, at once");
+
+	/* The opt-out wins over any level, and says why. */
+	write_file(level, "all\n");
+	setenv("DISABLE_TELEMETRY", "no", 1);
+	ok(!anonstats_status_details(&sd) && sd.status == ANONSTATS_DISABLED_DISABLE_TELEMETRY &&
+		   strstr(sd.reason, "DISABLE_TELEMETRY"),
+	   "DISABLE_TELEMETRY wins over level all (%s)", sd.reason);
+	unsetenv("DISABLE_TELEMETRY");
+	unlink(level);
+	anonstats_free();
+	ok(!anonstats_status_details(&sd) && sd.status == ANONSTATS_DISABLED_NOT_INITIALIZED,
+	   "before init: disabled, not initialized");
+}
+
+/* 100 events back to back, the five vital kinds among them, repeats of one
+ * ordinary event, the rest distinct. */
+static void flood_of_events(int hanging)
+{
+	struct anonstats_counters k;
+	int i, sent = 0, merged = 0, busy = 0, code = 111, rc;
+	char dep[32];
+	static const char *const vital[] = { "FATAL", "CRASH", "INCOMPLETE_SHUTDOWN" };
+	const char *what = hanging ? "hanging" : "answering";
+
+	init_lib(hanging ? 1000 : 10000, 0, "unit");
+	set_mode(hanging ? "sleep" : "ok");
+	clear_calls();
+	log_clear();
+	for (i = 0; i < 100; i++) {
+		if (i == 10)
+			rc = anonstats_start();
+		else if (i % 20 == 10 && i < 90)
+			rc = anonstats_send(vital[i / 20 - 1], "p:t", "f:x.c:1");
+		else if (i % 2)
+			rc = anonstats_cloud_connect_fail(&code, 1);
+		else {
+			snprintf(dep, sizeof dep, "dep%d", i);
+			rc = anonstats_cloud_build_fail(dep);
+		}
+		sent += rc == ANONSTATS_SENT;
+		merged += rc == ANONSTATS_MERGED;
+		busy += rc == -1 && errno == EBUSY;
+	}
+	ok(anonstats_stop(0) == ANONSTATS_SENT, "%s: STOP taken after 100 events", what);
+	sent++;
+	anonstats_counters(&k);
+	ok(runs_of("START") == 1 && runs_of("STOP") == 1 && runs_of("FATAL") == 1 &&
+		   runs_of("CRASH") == 1 && runs_of("INCOMPLETE_SHUTDOWN") == 1,
+	   "%s: START, STOP, FATAL, CRASH and INCOMPLETE_SHUTDOWN each ran once", what);
+	ok(runs_of("CLOUD_CONNECT_FAIL") == 1 && merged == 49 &&
+		   k.merged + k.rate_limited == (unsigned long)merged,
+	   "%s: 50 repeats ran once, 49 merged (%d; counted %lu + %lu)", what, merged, k.merged,
+	   k.rate_limited);
+	ok(k.dropped == (unsigned long)busy && log_count("dropped:") == busy &&
+		   k.queued == (unsigned long)sent,
+	   "%s: drops exact: %d refused, %lu counted, %d logged; %d queued, %lu counted", what,
+	   busy, k.dropped, log_count("dropped:"), sent, k.queued);
+	if (hanging)
+		ok(calls() == ANONSTATS_MAX_RUNNING + 5 &&
+			   k.abandoned == k.queued - ANONSTATS_MAX_RUNNING - 5,
+		   "hanging: %d ordinary and the 5 vital ones ran (%d runs), the rest abandoned (%lu)",
+		   ANONSTATS_MAX_RUNNING, calls(), k.abandoned);
+	else
+		ok(calls() == sent && k.abandoned == 0 && k.ended == 0,
+		   "answering: every queued event ran (%d of %d)", calls(), sent);
+	anonstats_free();
+}
+
+static void test_no_event_lost(void)
+{
+	int rc1, rc2;
+	struct anonstats_counters k;
+
+	flood_of_events(0);
+	flood_of_events(1);
+
+	/* The repeat window: an ordinary event once per 10 minutes. */
+	init_lib(2000, 0, "unit");
+	set_mode("ok");
+	clear_calls();
+	rc1 = anonstats_cloud_disabled();
+	wait_calls(1, 5000);
+	wait_idle(5000);
+	rc2 = anonstats_cloud_disabled();
+	anonstats_counters(&k);
+	ok(rc1 == ANONSTATS_SENT && rc2 == ANONSTATS_MERGED && k.rate_limited == 1 && calls() == 1,
+	   "a repeat after the first finished is rate-limited");
+	ok(anonstats_send("CRASH", NULL, NULL) == ANONSTATS_SENT && wait_calls(2, 5000) &&
+		   wait_idle(5000) && anonstats_send("CRASH", NULL, NULL) == ANONSTATS_SENT,
+	   "a vital event is never rate-limited");
+	anonstats_free();
+}
+
+static void sort_doubles(double *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			double x = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+}
+
+/* STOP against a script that answers at once takes what the script takes
+ * (run directly, interleaved), not a timer's period more: the old 20 ms
+ * timer made it 8 ms against 1.5 ms here. */
+static void test_stop_fast(void)
+{
+	double lib[15], direct[15], t0;
+	int i, st;
+
+	write_file(path("quick.sh"), "#!/bin/sh\necho x >> \"$(dirname \"$0\")/quick-runs\"; echo 200\n");
+	chmod(path("quick.sh"), 0755);
+	{
+		static char quick[4300];
+		snprintf(quick, sizeof quick, "%s", path("quick.sh"));
+		script_override = quick;
+	}
+	for (i = 0; i < 15; i++) {
+		pid_t pid;
+		t0 = now_ms();
+		pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			dup2(fd, 1);
+			execl(script_override, script_override, "STOP", "OK", (char *)NULL);
+			_exit(127);
+		}
+		while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		direct[i] = now_ms() - t0;
+		init_lib(2000, 0, "unit");
+		t0 = now_ms();
+		anonstats_stop(0);
+		lib[i] = now_ms() - t0;
+		anonstats_free();
+	}
+	script_override = NULL;
+	{
+		size_t len;
+		read_file(path("quick-runs"), &len);
+		ok(len == 60, "STOP ran each time (%zu bytes)", len);
+	}
+	sort_doubles(lib, 15);
+	sort_doubles(direct, 15);
+	ok(lib[7] <= direct[7] + 3.0 * slow_factor,
+	   "STOP with a script that answers at once: median %.1f ms, the script run directly %.1f ms",
+	   lib[7], direct[7]);
+}
+
+/* A child flooding its stdout never holds up a send call or STOP. */
+static void test_flood_output(void)
+{
+	double worst = 0, t0, t;
+	int i;
+	char dep[32];
+
+	init_lib(1000, 0, "unit");
+	set_mode("flood");
+	clear_calls();
+	anonstats_start();
+	wait_calls(1, 5000);
+	usleep(100000);
+	for (i = 0; i < 20; i++) {
+		snprintf(dep, sizeof dep, "flood%d", i);
+		t0 = now_ms();
+		anonstats_cloud_build_fail(dep);
+		t = now_ms() - t0;
+		if (t > worst)
+			worst = t;
+		usleep(5000);
+	}
+	ok(worst < 100.0 * slow_factor, "sends while a child floods its stdout: worst %.1f ms", worst);
+	t0 = now_ms();
+	anonstats_stop(0);
+	t = now_ms() - t0;
+	ok(t < 1000 + 500.0 * slow_factor, "STOP still within its bound (%.0f ms for 1000 ms)", t);
+	anonstats_free();
+}
+
 static void test_stop_waits(void)
 {
 	double t0, t;
@@ -974,10 +1454,12 @@ static void test_crash(void)
 
 static const char fake_script[] =
 	"#!/bin/sh\n"
+	"t=$(date +%s%N)\n"
 	"d=$(dirname \"$0\")\n"
 	"mkdir -p \"$d/calls\"\n"
 	"c=\"$d/calls/$$\"\n"
 	"mkdir \"$c.tmp\"\n"
+	"printf '%s' \"$t\" > \"$c.tmp/t\"\n"
 	"i=0\n"
 	"for a; do i=$((i + 1)); printf '%s' \"$a\" > \"$c.tmp/arg$i\"; done\n"
 	"printf '%s' \"$#\" > \"$c.tmp/argc\"\n"
@@ -988,6 +1470,7 @@ static const char fake_script[] =
 	"mv \"$c.tmp\" \"$c\"\n"
 	"case $(cat \"$d/mode\") in\n"
 	"sleep) sleep 1000; echo never ;;\n"
+	"flood) exec yes 200 ;;\n"
 	"exit6) echo 503; exit 6 ;;\n"
 	"*) echo 200 ;;\n"
 	"esac\n";
@@ -1028,6 +1511,11 @@ int main(void)
 	test_stop_waits();
 	test_daemon_signal_handling();
 	test_threads();
+	test_run_state();
+	test_level();
+	test_no_event_lost();
+	test_stop_fast();
+	test_flood_output();
 	test_fatal();
 	test_crash();
 
