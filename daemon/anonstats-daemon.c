@@ -62,14 +62,15 @@ static void usage(FILE *out)
 		"  -c, --config FILE       read FILE (lines 'key = value'; the one key is\n"
 		"                          cloud_url); an unreadable FILE is FATAL\n"
 		"      --script PATH       the statistics script [%s]\n"
-		"      --config-dir DIR    where the opt-out file is looked for [%s]\n"
-		"      --state-dir DIR     where the machine GUID is kept [%s]\n"
+		"      --config-dir DIR    where the opt-out and level files are looked for [%s]\n"
+		"      --state-dir DIR     where the machine GUID and run state are kept [%s]\n"
 		"      --cloud-url URL     try to connect to URL (http://HOST:PORT/) once ready;\n"
 		"                          failure sends CLOUD_CONNECT_FAIL with the errno\n"
 		"      --stop-timeout MS   how long STOP may take [2000]\n"
 		"      --fatal-test        once ready, die through ANONSTATS_FATAL()\n"
 		"      --crash-test=SIG    once ready, crash with SIG: segv, bus, fpe or abrt\n"
-		"      --status            print whether statistics are enabled, and exit\n"
+		"      --status            print whether statistics are enabled, what decided\n"
+		"                          it and the level (off, crashes, all), and exit\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              print this help and exit\n",
 		PLUGINSDIR "/anonymous-statistics.sh", CONFIGDIR, STATEDIR);
@@ -464,14 +465,19 @@ int main(int argc, char **argv)
 		logmsg(LOG_WARNING, "statistics unavailable: %s", strerror(errno));
 	}
 	if (status_only) {
-		enum anonstats_status s = anonstats_status();
-		printf("%s\n", anonstats_status_string(s));
+		struct anonstats_status_details d;
+		int on = anonstats_status_details(&d);
+		printf("%s\nlevel: %s\n", d.reason, anonstats_level_string(d.level));
 		anonstats_free();
-		return s == ANONSTATS_ENABLED ? 0 : 1;
+		return on ? 0 : 1;
 	}
 	if (anonstats_install_crash_handlers() < 0 && anonstats_machine_guid())
 		logmsg(LOG_WARNING, "crash reports unavailable: %s", strerror(errno));
-	logmsg(LOG_INFO, "statistics %s", anonstats_status_string(anonstats_status()));
+	{
+		struct anonstats_status_details d;
+		anonstats_status_details(&d);
+		logmsg(LOG_INFO, "statistics %s", d.reason);
+	}
 
 	if (st.config)
 		load_config(&st);

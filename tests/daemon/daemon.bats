@@ -224,7 +224,8 @@ STOP|OK|"
 	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
 	run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
-	assert_output "disabled by the opt-out file .opt-out-from-anonymous-statistics"
+	assert_line --index 0 "disabled by the opt-out file $CONFIG_DIR/.opt-out-from-anonymous-statistics"
+	assert_line --index 1 "level: off"
 	daemon_stop
 	assert_equal "$(canary_runs)" 0
 	# Created while running: STOP is not sent.
@@ -236,17 +237,172 @@ STOP|OK|"
 	assert_equal "$(canary_runs)" 1
 }
 
-@test "--status names what decided" {
+@test "--status names what decided, and the level" {
 	script=$(canary_script)
 	run "$DAEMON" --status $(common_args "$script")
 	assert_success
-	assert_output enabled
+	assert_output "enabled (level all: no level file)
+level: all"
 	DO_NOT_TRACK=0 run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
-	assert_output "disabled by DO_NOT_TRACK"
+	assert_line --index 0 --partial "disabled by DO_NOT_TRACK"
+	assert_line --index 1 "level: off"
 	DISABLE_TELEMETRY=yes run "$DAEMON" --status $(common_args "$script")
-	assert_output "disabled by DISABLE_TELEMETRY"
+	assert_line --index 0 --partial "disabled by DISABLE_TELEMETRY"
+	printf 'crashes\n' >"$CONFIG_DIR/anonymous-statistics.level"
+	run "$DAEMON" --status $(common_args "$script")
+	assert_success
+	assert_line --index 0 --partial "level crashes, from $CONFIG_DIR/anonymous-statistics.level"
+	assert_line --index 1 "level: crashes"
+	printf 'everything\n' >"$CONFIG_DIR/anonymous-statistics.level"
+	run "$DAEMON" --status $(common_args "$script")
+	assert_failure 1
+	assert_line --index 0 --partial "holds no known level"
+	assert_line --index 1 "level: off"
 	assert_equal "$(canary_runs)" 0
+}
+
+# The account that owns the config directory is root; the daemon runs as
+# nobody: a directory it cannot search, a level file it cannot read.
+@test "--status as a user who cannot check: opted out, and says why" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to run the daemon as nobody"
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	script=$(canary_script)
+	base=$(mktemp -d /tmp/anonstats-nobody.XXXXXX)
+	chmod 755 "$base"
+	mkdir -m 755 "$base/config" "$base/state"
+	chown nobody "$base/state"
+	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
+	assert_success
+	printf 'all\n' >"$base/config/anonymous-statistics.level"
+	chmod 600 "$base/config/anonymous-statistics.level"
+	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
+	assert_failure 1
+	assert_line --index 0 --partial "cannot be read (Permission denied)"
+	rm "$base/config/anonymous-statistics.level"
+	chmod 700 "$base/config"
+	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
+	assert_failure 1
+	assert_line --index 0 --partial "cannot be checked (Permission denied)"
+	rm -rf "$base"
+	assert_equal "$(canary_runs)" 0
+}
+
+@test "level crashes: START, CLOUD_* and STOP never run the script; a crash still does" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	printf 'crashes\n' >"$CONFIG_DIR/anonymous-statistics.level"
+	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	[ ! -e "$log" ]
+	daemon_start "$DAEMON" $(common_args "$script") --crash-test=segv
+	daemon_wait_exit
+	run cat "$log"
+	assert_output "FATAL|anonstats-daemon:anonstats-daemo|SIGSEGV:unknown:0|"
+}
+
+@test "SIGKILL while running: the next start sends CRASH, then START, once" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" running
+	kill -KILL "$DAEMON_PID"
+	daemon_wait_exit
+	: >"$log"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run cat "$log"
+	assert_output "CRASH|
+START|
+STOP|OK|"
+	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	# Reported once.
+	: >"$log"
+	daemon_start "$DAEMON" $(common_args "$script")
+	daemon_stop
+	run cat "$log"
+	assert_output "START|
+STOP|OK|"
+}
+
+@test "SIGKILL during a slow STOP: the next start sends INCOMPLETE_SHUTDOWN" {
+	log="$BATS_TEST_TMPDIR/argv"
+	body=$(recorder "$log")
+	script=$(fake_script slow.sh "[ \"\$1\" = STOP ] && sleep 30; $body")
+	daemon_start "$DAEMON" $(common_args "$script") --stop-timeout 5000
+	wait_log 'START: exit 0'
+	kill -TERM "$DAEMON_PID"
+	wait_log 'SIGTERM received'
+	for i in $(seq 100); do [ "$(cat "$STATE_DIR/anonstats.run-state")" = stopping ] && break; sleep 0.02; done
+	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" stopping
+	kill -KILL "$DAEMON_PID"
+	daemon_wait_exit
+	pkill -f "$BATS_TEST_TMPDIR/slow.sh" || true
+	: >"$log"
+	script=$(fake_script rec.sh "$body")
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run cat "$log"
+	assert_output "INCOMPLETE_SHUTDOWN|
+START|
+STOP|OK|"
+}
+
+@test "first start ever, a clean stop, a FATAL, a reported crash: never a CRASH after them" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	daemon_start "$DAEMON" $(common_args "$script")
+	daemon_stop
+	daemon_start "$DAEMON" $(common_args "$script") --fatal-test
+	daemon_wait_exit
+	assert_equal "$DAEMON_STATUS" 1
+	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	daemon_start "$DAEMON" $(common_args "$script") --crash-test=abrt
+	daemon_wait_exit
+	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	daemon_start "$DAEMON" $(common_args "$script")
+	daemon_stop
+	run grep -c -e '^CRASH' -e '^INCOMPLETE' "$log"
+	assert_output 0
+	run grep -c '^FATAL' "$log"
+	assert_output 2
+}
+
+@test "corrupt and foreign run-state files never stop the daemon nor report" {
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	mkdir -p "$STATE_DIR"
+	for how in corrupt symlink foreign dir; do
+		rm -rf "$STATE_DIR/anonstats.run-state" "$BATS_TEST_TMPDIR/target"
+		case $how in
+		corrupt) printf 'running\0junk' >"$STATE_DIR/anonstats.run-state" ;;
+		symlink) printf 'running\n' >"$BATS_TEST_TMPDIR/target"
+			ln -s "$BATS_TEST_TMPDIR/target" "$STATE_DIR/anonstats.run-state" ;;
+		foreign) printf 'running\n' >"$STATE_DIR/anonstats.run-state"
+			chown nobody "$STATE_DIR/anonstats.run-state" 2>/dev/null || skip "needs chown" ;;
+		dir) mkdir "$STATE_DIR/anonstats.run-state" ;;
+		esac
+		: >"$log"
+		daemon_start "$DAEMON" $(common_args "$script")
+		wait_log 'START: exit 0'
+		daemon_stop
+		assert_equal "$DAEMON_STATUS" 0
+		run cat "$log"
+		assert_output "START|
+STOP|OK|"
+		if [ "$how" = symlink ]; then
+			# Never written through: the link was replaced.
+			assert_equal "$(cat "$BATS_TEST_TMPDIR/target")" running
+			[ ! -L "$STATE_DIR/anonstats.run-state" ]
+		fi
+	done
+	# A directory in its place: the daemon ran, the state could not be kept.
+	grep -q 'cannot write the run state' "$DAEMON_LOG"
 }
 
 @test "the daemon's environment does not reach the script" {
