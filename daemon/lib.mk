@@ -78,6 +78,26 @@ TESTS += tests/daemon/unit-valgrind.sh
 endif
 EXTRA_DIST += tests/daemon/unit-valgrind.sh
 
+# The concurrency tests under ThreadSanitizer, when the compiler links
+# -fsanitize=thread.  Built by this rule rather than as a check program
+# (configure does not probe for it): when the compiler cannot, no program
+# is left and unit-tsan.sh skips.
+TSAN_FLAGS = -fsanitize=thread -g -O1
+check_SCRIPTS += tests/daemon/unit-anonstats-tsan-built
+CLEANFILES += tests/daemon/unit-anonstats-tsan tests/daemon/unit-anonstats-tsan-built
+tests/daemon/unit-anonstats-tsan-built: $(tests_daemon_unit_anonstats_SOURCES:%=$(srcdir)/%) \
+		$(srcdir)/daemon/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
+	$(AM_V_CCLD)$(MKDIR_P) $(@D) && rm -f tests/daemon/unit-anonstats-tsan && \
+	if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
+		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) \
+		-o tests/daemon/unit-anonstats-tsan \
+		$(filter %.c,$(tests_daemon_unit_anonstats_SOURCES:%=$(srcdir)/%)) $(LIBS) \
+		>tests/daemon/unit-anonstats-tsan.log 2>&1; then :; \
+	else rm -f tests/daemon/unit-anonstats-tsan; fi; \
+	rm -f tests/daemon/unit-anonstats-tsan.log; touch $@
+TESTS += tests/daemon/unit-tsan.sh
+EXTRA_DIST += tests/daemon/unit-tsan.sh
+
 # A test tool that hands arbitrary strings to the library.
 check_PROGRAMS += tests/daemon/anonstats-send
 tests_daemon_anonstats_send_SOURCES = tests/daemon/anonstats-send.c

@@ -1497,6 +1497,23 @@ int main(void)
 	chmod(script, 0755);
 	set_mode("ok");
 
+	/* Under ThreadSanitizer: the tests of concurrent calls only (no
+	 * fork() of a process with threads that then starts threads). */
+	{
+		const char *only = getenv("ANONSTATS_TEST_ONLY");
+		if (only && strcmp(only, "concurrency") == 0) {
+			test_send_argv_env();
+			test_reported_before_idle();
+			anonstats_free();
+			test_hang_and_stop();
+			test_threads();
+			test_run_state();
+			test_no_event_lost();
+			test_flood_output();
+			goto done;
+		}
+	}
+
 	test_uuid();
 	test_guid_file();
 	test_guid_planted();
@@ -1519,6 +1536,7 @@ int main(void)
 	test_fatal();
 	test_crash();
 
+done:
 	{
 		char cmd[8300];
 		snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", tmpl); /* tmpl is ours: no quote in it */
