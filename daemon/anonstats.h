@@ -120,13 +120,18 @@ const char *anonstats_machine_guid(void);
  * time, the rest wait in the queue. */
 
 /* Queue the script for ACTION [RESULT [DATA]] and return at once (NULL ends
- * the argument list): the opt-out is checked here, the strings copied, the
- * helper thread woken; it spawns the script, so the caller never waits for
+ * the argument list): the opt-out and level are checked here, the strings
+ * copied, the helper thread woken; it spawns the script, so the caller never waits for
  * fork or exec, and logs a failure to start it.  Strings are passed as they
  * are, byte for byte: the script does the JSON encoding.  Each is cut at
  * 1024 bytes. */
 int anonstats_send(const char *action, const char *result, const char *data);
 
+/* The daemon is ready: START.  First the run state is read: if the previous
+ * run died while running (and its crash was not reported) CRASH is sent,
+ * if it died while stopping INCOMPLETE_SHUTDOWN, once, before START.  The
+ * run is then marked running (at level crashes too, where START itself is
+ * not sent; opted out, it is marked off and never reported). */
 int anonstats_start(void);
 
 /* Clean shutdown: mark the run stopping, send STOP (result OK, or ERROR
@@ -134,11 +139,6 @@ int anonstats_start(void);
  * flight at most stop_timeout_ms (the last 200 ms at most: SIGTERM, so the
  * script can clean up, then SIGKILL), stop the helper thread, mark the run
  * clean.  Further sends are refused. */
-
-/* The daemon is ready: START.  First the run state is read: if the previous
- * run died while running (and its crash was not reported) CRASH is sent,
- * if it died while stopping INCOMPLETE_SHUTDOWN, once, before START.  The
- * run is then marked running. */
 int anonstats_stop(int failed);
 
 /* Cloud events: argv CLOUD_DISABLED; CLOUD_BUILD_FAIL - DEPENDENCY;
@@ -192,8 +192,9 @@ ANONSTATS_NORETURN void anonstats_fatal_(const char *func, const char *file, int
  * anonstats_init(); 0 or -1 with errno. */
 int anonstats_install_crash_handlers(void);
 
-/* Free everything (stops first if anonstats_stop() was not called) and
- * restore the crash-signal handlers the daemon had before. */
+/* Free everything (stops first if anonstats_stop() was not called, without
+ * sending STOP, and marks the run clean) and restore the crash-signal
+ * handlers the daemon had before. */
 void anonstats_free(void);
 
 #ifdef __cplusplus
