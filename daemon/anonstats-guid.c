@@ -140,19 +140,6 @@ static int read_guid(const char *path, char out[37])
 	return 0;
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
-
-	if (!p)
-		return NULL;
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, name, b + 1);
-	return p;
-}
-
 /* Write a new GUID next to path and link it into place: link() fails if
  * another process won the race, and then its GUID is the one used. */
 static int create_guid(const char *state_dir, const char *path, char out[37])
@@ -169,7 +156,7 @@ static int create_guid(const char *state_dir, const char *path, char out[37])
 	if (anonstats_uuid_generate(rnd) < 0)
 		return -1;
 	snprintf(tmpname, sizeof tmpname, ".%s.%s.tmp", ANONSTATS_GUID_FILE, rnd);
-	tmp = path_join(state_dir, tmpname);
+	tmp = anonstats_path_join(state_dir, tmpname);
 	if (!tmp)
 		return -1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
@@ -235,7 +222,7 @@ int anonstats_guid_load(const char *state_dir, char **guid)
 
 	if (mkdir(state_dir, 0755) < 0 && errno != EEXIST)
 		return -1;
-	path = path_join(state_dir, ANONSTATS_GUID_FILE);
+	path = anonstats_path_join(state_dir, ANONSTATS_GUID_FILE);
 	if (!path)
 		return -1;
 	rc = read_guid(path, buf);
