@@ -65,7 +65,8 @@ static struct {
 	int cancel;                /* shutting down: start nothing more */
 	enum anonstats_end end_level; /* what the shutdown sent the running ones */
 	pid_t owner;
-	enum begin_request begin;
+	enum begin_request begin;  /* a START's run state to begin */
+	int beginning;             /* the helper thread is at it (lock released) */
 	unsigned long next_seq;
 	struct {
 		uint64_t key;
@@ -151,21 +152,28 @@ static uint64_t event_key(const struct event *e)
 	return h;
 }
 
-/* Sent within the window?  If not, remember it now. */
-static int repeated_lately_locked(uint64_t key, const struct timespec *now)
+/* Sent within the window? */
+static int sent_lately_locked(uint64_t key, const struct timespec *now)
+{
+	size_t i;
+
+	for (i = 0; i < ANONSTATS_REPEAT_TABLE; i++)
+		if (H.recent[i].key == key && (H.recent[i].at.tv_sec || H.recent[i].at.tv_nsec) &&
+		    H.recent[i].at.tv_sec + ANONSTATS_REPEAT_WINDOW_S > now->tv_sec)
+			return 1;
+	return 0;
+}
+
+/* Remember it, in place of the oldest (or an empty slot). */
+static void remember_sent_locked(uint64_t key, const struct timespec *now)
 {
 	size_t i, oldest = 0;
 
-	for (i = 0; i < ANONSTATS_REPEAT_TABLE; i++) {
-		if (H.recent[i].key == key && H.recent[i].at.tv_sec + ANONSTATS_REPEAT_WINDOW_S > now->tv_sec &&
-		    (H.recent[i].at.tv_sec || H.recent[i].at.tv_nsec))
-			return 1;
+	for (i = 1; i < ANONSTATS_REPEAT_TABLE; i++)
 		if (H.recent[i].at.tv_sec < H.recent[oldest].at.tv_sec)
 			oldest = i;
-	}
 	H.recent[oldest].key = key;
 	H.recent[oldest].at = *now;
-	return 0;
 }
 
 static int append_locked(struct event *e, size_t at)
@@ -204,17 +212,29 @@ static int held_locked(unsigned long seq)
 	return 0;
 }
 
-static void wake_locked(void)
+static void wake_write(int fd)
 {
 	ssize_t w;
 
-	if (H.wake_pending)
-		return; /* the helper thread has not read the last one yet */
 	do
-		w = write(H.wake[1], "x", 1);
+		w = write(fd, "x", 1);
 	while (w < 0 && errno == EINTR);
 	/* EAGAIN: the pipe is full, the thread wakes anyway. */
+}
+
+/* Whether the helper thread needs a byte to wake; noted as sent. */
+static int wake_needed_locked(void)
+{
+	if (H.wake_pending)
+		return 0; /* it has not read the last one yet */
 	H.wake_pending = 1;
+	return 1;
+}
+
+static void wake_locked(void)
+{
+	if (wake_needed_locked())
+		wake_write(H.wake[1]);
 }
 
 /* ---- the helper thread ----------------------------------------------------- */
@@ -232,6 +252,7 @@ static void begin_run_locked(void)
 	if (req == BEGIN_NONE)
 		return;
 	H.begin = BEGIN_NONE;
+	H.beginning = 1;
 	pthread_mutex_unlock(&H.lock);
 	prev = anonstats_runstate_begin(req == BEGIN_TRACKED);
 	if (req == BEGIN_TRACKED && (prev == RUN_RUNNING || prev == RUN_STOPPING)) {
@@ -265,7 +286,17 @@ static void begin_run_locked(void)
 	}
 	for (i = 0; i < H.n; i++)
 		H.ev[i]->wait_begin = 0;
+	H.beginning = 0;
 	pthread_cond_broadcast(&H.cond);
+}
+
+static size_t ordinary_held_locked(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < H.n; i++)
+		n += !H.ev[i]->vital;
+	return n;
 }
 
 static size_t running_ordinary_locked(void)
@@ -509,6 +540,7 @@ static int ensure_thread_locked(void)
 		H.running = 0;
 		H.stopping = 0;
 		H.begin = BEGIN_NONE;
+		H.beginning = 0;
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -614,7 +646,7 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 			goto merged;
 		}
 	}
-	if (!e->vital && repeated_lately_locked(event_key(e), &now)) {
+	if (!e->vital && sent_lately_locked(event_key(e), &now)) {
 		H.counters.rate_limited++;
 		rc = ANONSTATS_MERGED;
 		level = ANONSTATS_LOG_DEBUG;
@@ -622,12 +654,12 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 			 action, ANONSTATS_REPEAT_WINDOW_S);
 		goto merged;
 	}
-	if (!e->vital && H.n >= ANONSTATS_QUEUE_MAX) {
+	if (!e->vital && ordinary_held_locked() >= ANONSTATS_QUEUE_MAX) {
 		H.counters.dropped++;
 		err = EBUSY;
 		level = ANONSTATS_LOG_WARNING;
-		snprintf(msg, sizeof msg, "%s dropped: %zu events held (%lu dropped so far)", action,
-			 H.n, H.counters.dropped);
+		snprintf(msg, sizeof msg, "%s dropped: %d ordinary events held (%lu dropped so far)",
+			 action, ANONSTATS_QUEUE_MAX, H.counters.dropped);
 		goto refused;
 	}
 	if (append_locked(e, H.n) < 0) {
@@ -637,6 +669,8 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 		goto refused;
 	}
 	e->wait_begin = (flags & ANONSTATS_Q_BEGIN_RUN) != 0;
+	if (!e->vital)
+		remember_sent_locked(event_key(e), &now);
 	H.counters.queued++;
 	e = NULL;
 queued:
@@ -662,7 +696,7 @@ refused:
  * CRASH): what a shutdown waits for. */
 static int in_flight_locked(void)
 {
-	return (H.n > 0 || H.begin != BEGIN_NONE) && H.running && H.owner == getpid();
+	return (H.n > 0 || H.begin != BEGIN_NONE || H.beginning) && H.running && H.owner == getpid();
 }
 
 /* Wait while events are held, until the deadline.  Lock held. */
@@ -787,7 +821,7 @@ unsigned anonstats_helper_in_flight(void)
 	unsigned n;
 
 	pthread_mutex_lock(&H.lock);
-	n = (unsigned)H.n + (H.begin != BEGIN_NONE);
+	n = (unsigned)H.n + (H.begin != BEGIN_NONE || H.beginning);
 	pthread_mutex_unlock(&H.lock);
 	return n;
 }

@@ -1069,6 +1069,25 @@ static void test_no_event_lost(void)
 		   wait_idle(5000) && anonstats_send("CRASH", NULL, NULL) == ANONSTATS_SENT,
 	   "a vital event is never rate-limited");
 	anonstats_free();
+
+	/* A dropped event was not sent: once the queue has room, it is. */
+	init_lib(5000, 0, "unit");
+	set_mode("nap");
+	{
+		int i, held = 0;
+		char dep[32];
+		for (i = 0; i < ANONSTATS_QUEUE_MAX; i++) {
+			snprintf(dep, sizeof dep, "held%d", i);
+			held += anonstats_cloud_build_fail(dep) == ANONSTATS_SENT;
+		}
+		rc1 = anonstats_cloud_build_fail("late");
+		wait_idle(10000);
+		rc2 = anonstats_cloud_build_fail("late");
+		ok(held == ANONSTATS_QUEUE_MAX && rc1 == -1 && rc2 == ANONSTATS_SENT,
+		   "dropped with the queue full, then sent once it had room (%d, %d)", rc1, rc2);
+	}
+	anonstats_stop(0);
+	anonstats_free();
 }
 
 static void sort_doubles(double *v, int n)
@@ -1471,6 +1490,7 @@ static const char fake_script[] =
 	"case $(cat \"$d/mode\") in\n"
 	"sleep) sleep 1000; echo never ;;\n"
 	"flood) exec yes 200 ;;\n"
+	"nap) sleep 0.2; echo 200 ;;\n"
 	"exit6) echo 503; exit 6 ;;\n"
 	"*) echo 200 ;;\n"
 	"esac\n";
