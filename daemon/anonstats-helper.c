@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -441,6 +442,17 @@ static void *helper_main(void *arg)
 	/* The daemon's signals belong to the daemon's threads. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+#ifdef SCHED_BATCH
+	{
+		/* Background work: woken by a send call, this thread must not
+		 * preempt the caller (SCHED_BATCH has no wakeup preemption);
+		 * same nice value, same share of the CPU.  Its children
+		 * inherit it. */
+		struct sched_param sp;
+		memset(&sp, 0, sizeof sp);
+		(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+	}
+#endif
 
 	pthread_mutex_lock(&H.lock);
 	while (!H.quit) {
@@ -606,7 +618,7 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 	struct event *e = NULL;
 	struct timespec now;
 	char msg[160];
-	int rc = ANONSTATS_SENT, level = -1, err = 0;
+	int rc = ANONSTATS_SENT, level = -1, err = 0, wake_fd;
 	size_t i;
 
 	if (action && !(e = new_event(action, result, data))) {
@@ -674,8 +686,12 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 	H.counters.queued++;
 	e = NULL;
 queued:
-	wake_locked();
+	/* The byte is written after the lock is released: the woken thread
+	 * then finds the lock free instead of preempting us to wait on it. */
+	wake_fd = wake_needed_locked() ? H.wake[1] : -1;
 	pthread_mutex_unlock(&H.lock);
+	if (wake_fd >= 0)
+		wake_write(wake_fd);
 	return rc;
 merged:
 	pthread_mutex_unlock(&H.lock);
