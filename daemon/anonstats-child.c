@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -23,6 +24,15 @@
 #define TERM_GRACE_MAX_MS 200  /* SIGTERM this long before a bound's SIGKILL */
 #define KILL_COLLECT_MS 1000   /* after SIGKILL, how long we wait to collect */
 #define FALLBACK_OPEN_MS 20    /* no pidfd, stdout open: look every 20 ms */
+
+/* The helper thread runs SCHED_BATCH (anonstats-helper.c); the script
+ * gets the ordinary policy back: under load a batch task's many short
+ * wake-ups (sh, sysinfo, curl) would each wait for a time slice. */
+#ifdef SCHED_BATCH
+#define SPAWN_SCHED POSIX_SPAWN_SETSCHEDULER
+#else
+#define SPAWN_SCHED 0
+#endif
 
 /* waitid()'s P_PIDFD (Linux 5.4), not in older headers' enum. */
 #define ANONSTATS_P_PIDFD ((idtype_t)3)
@@ -73,6 +83,7 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t mask, def;
+	struct sched_param sp;
 	int p[2], rc, e;
 	pid_t pid;
 	static const int defaulted[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM,
@@ -80,6 +91,7 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 	size_t i;
 
 	anonstats_child_clear(c);
+	memset(&sp, 0, sizeof sp);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	p[0] = fd_above_stdio(p[0]);
@@ -120,8 +132,12 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
 #endif
 	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-							   POSIX_SPAWN_SETSIGDEF)) == 0 &&
+							   POSIX_SPAWN_SETSIGDEF | SPAWN_SCHED)) == 0 &&
 	    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
+#ifdef SCHED_BATCH
+	    (rc = posix_spawnattr_setschedpolicy(&attr, SCHED_OTHER)) == 0 &&
+	    (rc = posix_spawnattr_setschedparam(&attr, &sp)) == 0 &&
+#endif
 	    (rc = posix_spawnattr_setsigmask(&attr, &mask)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&attr, &def)) == 0)
 		rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, C->envp);

@@ -447,7 +447,7 @@ static void *helper_main(void *arg)
 		/* Background work: woken by a send call, this thread must not
 		 * preempt the caller (SCHED_BATCH has no wakeup preemption);
 		 * same nice value, same share of the CPU.  Its children
-		 * inherit it. */
+		 * get the ordinary policy back (anonstats-child.c). */
 		struct sched_param sp;
 		memset(&sp, 0, sizeof sp);
 		(void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
