@@ -336,8 +336,11 @@ static void spawn_queued_locked(void)
 				pthread_mutex_lock(&H.lock);
 				continue;
 			}
-			if (e->wait_begin || (e->after && held_locked(e->after)))
+			if (e->wait_begin || (e->after && held_locked(e->after))) {
+				if (e->vital)
+					break; /* the vital ones in order: no STOP before START */
 				continue;
+			}
 			if (!e->vital && running >= ANONSTATS_MAX_RUNNING)
 				continue;
 			e->state = EV_SPAWNING;

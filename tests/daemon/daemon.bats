@@ -323,6 +323,7 @@ STOP|OK|"
 	# Reported once.
 	: >"$log"
 	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
 	daemon_stop
 	run cat "$log"
 	assert_output "START|
