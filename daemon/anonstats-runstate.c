@@ -16,6 +16,7 @@
  * never a link's target. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +39,19 @@ static const struct {
 };
 
 /* Owner: this file.  path and crash_tmp are set at init and read-only
- * after; began/owner say whether this process writes the file. */
+ * after; began/tracked/owner say whether this process writes the file.
+ * The crash handler cannot take the lock: it sets crashed and writes
+ * "clean" if it sees the run tracked; a START's writer that finishes
+ * after it saw crashed writes "clean" itself (both flags sequentially
+ * consistent, so one of the two always sees the other). */
 static struct {
 	pthread_mutex_t lock;     /* one writer at a time (helper thread, stop) */
 	char *path;
 	char *crash_tmp;          /* the crash handler's temporary name, random */
 	atomic_int began;         /* START marked the run (running or off) */
 	atomic_int tracked;       /* ... and it was running, not off */
+	atomic_int crashed;       /* the crash handler ran: nothing more but "clean" */
+	atomic_int beginning;     /* a START's read-and-mark is under way */
 	pid_t owner;              /* the process that did */
 } R = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -79,6 +86,8 @@ int anonstats_runstate_init(void)
 	R.crash_tmp = temp_name();
 	atomic_store(&R.began, 0);
 	atomic_store(&R.tracked, 0);
+	atomic_store(&R.crashed, 0);
+	atomic_store(&R.beginning, 0);
 	if (!R.path || !R.crash_tmp) {
 		anonstats_runstate_free();
 		errno = ENOMEM;
@@ -187,9 +196,13 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 	enum anonstats_run prev;
 
 	pthread_mutex_lock(&R.lock);
-	if (!R.path || (atomic_load(&R.began) && R.owner == getpid())) {
+	/* beginning first, then crashed: the crash handler does the two in
+	 * the other order, so one of us sees the other. */
+	atomic_store(&R.beginning, 1);
+	if (!R.path || (atomic_load(&R.began) && R.owner == getpid()) || atomic_load(&R.crashed)) {
+		atomic_store(&R.beginning, 0);
 		pthread_mutex_unlock(&R.lock);
-		return RUN_UNKNOWN; /* a second START: the run is marked already */
+		return RUN_UNKNOWN; /* a second START (marked already), or dying */
 	}
 	if (mkdir(C->state_dir, 0755) < 0 && errno != EEXIST)
 		anonstats_log(ANONSTATS_LOG_WARNING, "cannot create the state directory %s: %s",
@@ -197,8 +210,13 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 	prev = read_state();
 	mark_locked(tracked ? RUN_RUNNING : RUN_UNTRACKED, 1);
 	R.owner = getpid();
-	atomic_store(&R.tracked, tracked);
 	atomic_store(&R.began, 1);
+	atomic_store(&R.tracked, tracked);
+	/* A crash reported while we wrote: the handler may not have seen
+	 * the run tracked yet.  Leave it clean (the crash was reported). */
+	if (tracked && atomic_load(&R.crashed))
+		mark_locked(RUN_CLEAN, 0);
+	atomic_store(&R.beginning, 0);
 	pthread_mutex_unlock(&R.lock);
 	return prev;
 }
@@ -206,8 +224,9 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 void anonstats_runstate_mark(enum anonstats_run state)
 {
 	pthread_mutex_lock(&R.lock);
-	/* Only the process that began the run; an untracked run stays off. */
-	if (R.path && atomic_load(&R.tracked) && R.owner == getpid())
+	/* Only the process that began the run; an untracked run stays off;
+	 * after a crash, only the crash handler writes. */
+	if (R.path && atomic_load(&R.tracked) && R.owner == getpid() && !atomic_load(&R.crashed))
 		mark_locked(state, 0);
 	if (state == RUN_CLEAN)
 		atomic_store(&R.tracked, 0);
@@ -216,11 +235,18 @@ void anonstats_runstate_mark(enum anonstats_run state)
 
 void anonstats_runstate_mark_crashed(void)
 {
-	/* No lock, no allocation: the name was made at init.  If a writer
-	 * was interrupted by this crash, the rename of one of the two wins;
-	 * both are "clean" or "running"-then-"clean". */
+	/* No lock, no allocation: the name was made at init.  A run not
+	 * marked yet keeps the previous run's state, which the next start
+	 * reports as it would have. */
+	int waited;
+
+	atomic_store(&R.crashed, 1);
+	/* A START's mark under way in the helper thread: let it finish
+	 * (it is a few file operations; 500 ms at most), or the process
+	 * could die between its "running" and its "clean". */
+	for (waited = 0; atomic_load(&R.beginning) && waited < 500; waited++)
+		(void)poll(NULL, 0, 1);
 	if (!atomic_load(&R.tracked) || R.owner != getpid() || !R.crash_tmp)
 		return;
 	(void)write_state(R.crash_tmp, "clean", 0);
-	atomic_store(&R.tracked, 0);
 }
