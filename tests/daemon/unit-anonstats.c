@@ -1100,9 +1100,9 @@ static void sort_doubles(double *v, int n)
 		}
 }
 
-/* STOP against a script that answers at once takes what the script takes
- * (run directly, interleaved), not a timer's period more: the old 20 ms
- * timer made it 8 ms against 1.5 ms here. */
+/* STOP against a script that answers at once takes about what the script
+ * takes (run directly, interleaved), not a timer's period more: the old
+ * 20 ms timer made it 8.1 ms against 1.5 ms here. */
 static void test_stop_fast(void)
 {
 	double lib[15], direct[15], t0;
@@ -1142,7 +1142,9 @@ static void test_stop_fast(void)
 	}
 	sort_doubles(lib, 15);
 	sort_doubles(direct, 15);
-	ok(lib[7] <= direct[7] + 3.0 * slow_factor,
+	/* Generous for a loaded machine (both slow down), still below what
+	 * the timer cost (8.1 ms against 1.5 ms: 1.5 * 1.5 + 3 = 5.25). */
+	ok(lib[7] <= direct[7] * 1.5 + 3.0 * slow_factor,
 	   "STOP with a script that answers at once: median %.1f ms, the script run directly %.1f ms",
 	   lib[7], direct[7]);
 }
