@@ -254,8 +254,13 @@ STOP	OK	"
 int main(void)
 {
 	struct anonstats_config c = { 0 };
+	struct anonstats_status_details d;
+	struct anonstats_counters k;
 	(void)c;
 	puts(anonstats_status_string(anonstats_status()));
+	anonstats_counters(&k);
+	printf("%d %s %s %lu\n", anonstats_status_details(&d), anonstats_level_string(d.level),
+	       d.reason, k.dropped);
 	return 0;
 }
 EOF
@@ -263,7 +268,8 @@ EOF
 		"$BATS_TEST_TMPDIR/p.c" -L"$INSTALLED_LIBDIR" -lanonstats
 	assert_success
 	LD_LIBRARY_PATH=$INSTALLED_LIBDIR run "$BATS_TEST_TMPDIR/p"
-	assert_output "disabled: not initialized"
+	assert_output "disabled: not initialized
+0 off disabled: not initialized 0"
 }
 
 @test "the systemd unit is installed with the installed daemon's path" {
