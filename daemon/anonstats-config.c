@@ -143,6 +143,14 @@ int anonstats_conf_loaded(void)
 	return C->script != NULL;
 }
 
+/* The GUID (owned from now on) completes the configuration: the script's
+ * environment carries it. */
+int anonstats_conf_set_guid(char *guid)
+{
+	C->guid = guid;
+	return build_env();
+}
+
 void anonstats_conf_free(void)
 {
 	size_t i;
@@ -197,19 +205,6 @@ int anonstats_conf_load(const struct anonstats_config *cfg)
 			goto fail;
 	}
 
-	if (cfg->machine_guid && *cfg->machine_guid) {
-		C->guid = strdup(cfg->machine_guid);
-		if (!C->guid)
-			goto fail;
-	} else if (anonstats_guid_load(C->state_dir, &C->guid) < 0) {
-		e = errno;
-		anonstats_log(ANONSTATS_LOG_ERROR, "cannot read or create the machine GUID in %s: %s",
-			      C->state_dir, strerror(e));
-		errno = e;
-		goto fail;
-	}
-	if (build_env() < 0)
-		goto fail;
 	return 0;
 
 fail:

@@ -4,7 +4,8 @@
  * The parts, each depending only on those listed before it:
  *
  *   anonstats-config.c   the configuration (written by anonstats_init(), read
- *                        by every part until anonstats_free()), logging, time
+ *                        by every part until anonstats_free()), logging, time;
+ *                        anonstats.c hands it the GUID once loaded
  *   anonstats-optout.c   whether to send: the opt-out switches and the level
  *                        (async-signal-safe), the public status calls
  *   anonstats-guid.c     the machine GUID file
@@ -72,7 +73,8 @@ struct anonstats_conf {
 };
 extern struct anonstats_conf anonstats_conf;
 
-int anonstats_conf_load(const struct anonstats_config *cfg);
+int anonstats_conf_load(const struct anonstats_config *cfg); /* all but the GUID */
+int anonstats_conf_set_guid(char *guid);                     /* then the GUID, owned */
 void anonstats_conf_free(void);
 int anonstats_conf_loaded(void);
 void anonstats_log(enum anonstats_log_level level, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "anonstats-internal.h"
@@ -16,14 +17,34 @@ static atomic_int initialized;
 int anonstats_init(const struct anonstats_config *cfg)
 {
 	static const struct anonstats_config defaults;
+	char *guid = NULL;
 	int e;
 
 	if (atomic_load(&initialized)) {
 		errno = EALREADY;
 		return -1;
 	}
-	if (anonstats_conf_load(cfg ? cfg : &defaults) < 0)
+	if (!cfg)
+		cfg = &defaults;
+	if (anonstats_conf_load(cfg) < 0)
 		return -1;
+	if (cfg->machine_guid && *cfg->machine_guid) {
+		guid = strdup(cfg->machine_guid);
+		if (!guid)
+			errno = ENOMEM;
+	} else if (anonstats_guid_load(C->state_dir, &guid) < 0) {
+		e = errno;
+		anonstats_log(ANONSTATS_LOG_ERROR, "cannot read or create the machine GUID in %s: %s",
+			      C->state_dir, strerror(e));
+		errno = e;
+		guid = NULL;
+	}
+	if (!guid || anonstats_conf_set_guid(guid) < 0) {
+		e = errno ? errno : ENOMEM;
+		anonstats_conf_free();
+		errno = e;
+		return -1;
+	}
 	if (anonstats_runstate_init() < 0 || anonstats_helper_open() < 0) {
 		e = errno;
 		anonstats_runstate_free();
