@@ -1334,7 +1334,8 @@ static void do_fatal_hang(void)
 {
 	init_lib(0, 300, "unit");
 	set_mode("sleep");
-	anonstats_start(); /* in flight when FATAL comes */
+	anonstats_start(); /* running when FATAL comes (valgrind is slow to start it) */
+	wait_calls(1, 5000);
 	ANONSTATS_FATAL("hang");
 }
 
