@@ -4,3 +4,9 @@
 
 # Whole directories: a file added to one is in the tarball without an edit.
 EXTRA_DIST += packaging/debian
+
+# The RPM spec, filled in by configure; the tarball carries the result so
+# that `rpmbuild -ta` works on it; `make` keeps it up to date.
+noinst_DATA += packaging/rpm/anonymous-statistics.spec
+EXTRA_DIST += packaging/rpm/anonymous-statistics.spec.in packaging/rpm/anonymous-statistics.spec
+EXTRA_DIST += packaging/rpm/anonymous-statistics.rpmlintrc
