@@ -10,3 +10,9 @@ EXTRA_DIST += packaging/debian
 noinst_DATA += packaging/rpm/anonymous-statistics.spec
 EXTRA_DIST += packaging/rpm/anonymous-statistics.spec.in packaging/rpm/anonymous-statistics.spec
 EXTRA_DIST += packaging/rpm/anonymous-statistics.rpmlintrc
+
+# The container: Dockerfile and entrypoint; the entrypoint's bats test runs
+# in make check (it needs no container).
+EXTRA_DIST += packaging/docker
+TESTS += tests/packaging/entrypoint.bats
+EXTRA_DIST += tests/packaging/entrypoint.bats
