@@ -16,3 +16,22 @@ EXTRA_DIST += packaging/rpm/anonymous-statistics.rpmlintrc
 EXTRA_DIST += packaging/docker
 TESTS += tests/packaging/entrypoint.bats
 EXTRA_DIST += tests/packaging/entrypoint.bats
+
+# make check-packages: build the Debian packages and the RPMs from the
+# release tarball, lint them, install them into a minimal Debian root and
+# run the container (tests/packaging/check-packages.sh says how).
+PACKAGES_DIR = $(abs_top_builddir)/packages
+check-packages:
+	$(MAKE) $(AM_MAKEFLAGS) dist-xz
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	TARBALL='$(abs_top_builddir)/$(distdir).tar.xz' PACKAGES_DIR='$(PACKAGES_DIR)' \
+	BATS='$(BATS)' PYTHON3='$(PYTHON3)' BATS_LIB_PATH='/usr/lib/bats' \
+		$(SHELL) $(srcdir)/tests/packaging/check-packages.sh
+.PHONY: check-packages
+EXTRA_DIST += \
+	tests/packaging/check-packages.sh \
+	tests/packaging/build-deb.sh \
+	tests/packaging/packaging-helpers.bash \
+	tests/packaging/deb-install.bats \
+	tests/packaging/rpm-install.bats \
+	tests/packaging/container.bats
