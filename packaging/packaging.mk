@@ -35,3 +35,7 @@ EXTRA_DIST += \
 	tests/packaging/deb-install.bats \
 	tests/packaging/rpm-install.bats \
 	tests/packaging/container.bats
+
+# The packaging files agree with the build: versions, symbols, reasons.
+TESTS += tests/packaging/packaging.bats
+EXTRA_DIST += tests/packaging/packaging.bats
