@@ -3,6 +3,9 @@
 #   ./dev.sh demo   install what is missing, build, run the demo
 #   ./dev.sh test   install what is missing, build, run every test (make check)
 #   ./dev.sh deps   only install what is missing
+#   ./dev.sh packages  also install the packaging tools, build, then build,
+#                   lint and install the .debs, RPMs and container image
+#                   (make check-packages; root, about 5 minutes)
 # The build lives in ./build (a VPATH build), installed under ./build/inst.
 set -eu
 
@@ -11,6 +14,11 @@ DEPS='build-essential autoconf automake libtool pkg-config
 bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
 dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev'
 
+# Debian packages make check-packages needs on top: the Debian and RPM
+# package tools, a minimal root for the install tests, podman for the image.
+PACKAGING_DEPS='debhelper dpkg-dev fakeroot lintian rpm rpmlint mmdebstrap
+podman runc uidmap'
+
 top=$(cd "$(dirname "$0")" && pwd)
 build="$top/build"
 
@@ -18,7 +26,7 @@ say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'dev.sh: %s\n' "$*" >&2; exit 1; }
 
 missing_deps() {
-	for pkg in $DEPS; do
+	for pkg in $DEPS ${WITH_PACKAGING:+$PACKAGING_DEPS}; do
 		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) || status=
 		case "$status" in
 		*" installed") ;;
@@ -76,6 +84,7 @@ run_tests() {
 case "${1-}" in
 deps) install_deps ;;
 test) install_deps; build; run_tests ;;
+packages) WITH_PACKAGING=yes install_deps; build; make -C "$build" check-packages ;;
 demo) install_deps; build; make -C "$build" install >/dev/null; sh "$top/demo/demo.sh" "$build/inst" ;;
-*) printf 'usage: %s demo|test|deps\n' "$0" >&2; exit 2 ;;
+*) printf 'usage: %s demo|test|deps|packages\n' "$0" >&2; exit 2 ;;
 esac
