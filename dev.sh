@@ -17,7 +17,7 @@ dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev'
 # Debian packages make check-packages needs on top: the Debian and RPM
 # package tools, a minimal root for the install tests, podman for the image.
 PACKAGING_DEPS='debhelper dpkg-dev fakeroot lintian rpm rpmlint mmdebstrap
-podman runc uidmap'
+piuparts podman runc uidmap'
 
 top=$(cd "$(dirname "$0")" && pwd)
 build="$top/build"

@@ -12,13 +12,15 @@
 #                             first (default: the first Debian build only;
 #                             CI's make check already ran on the same
 #                             tree), all, or none
+#   PACKAGES_PIUPARTS         yes (default): piuparts installs and purges the
+#                             opt-in .debs in a copy of the base root; no: skip
 #   BATS, PYTHON3             as for make check
 # A tool that is missing or cannot run here makes its step skip, saying
 # why; a step that runs and fails makes the whole run fail.
 set -eu
 
 : "${top_srcdir:?}" "${top_builddir:?}" "${TARBALL:?}" "${PACKAGES_DIR:?}"
-: "${PACKAGES_CHECK:=first}" "${BATS:=bats}" "${PYTHON3:=python3}"
+: "${PACKAGES_CHECK:=first}" "${PACKAGES_PIUPARTS:=yes}" "${BATS:=bats}" "${PYTHON3:=python3}"
 here=$top_srcdir/tests/packaging
 out=$PACKAGES_DIR
 logs=$out/logs
@@ -161,6 +163,36 @@ if [ -n "$base_pid" ]; then
 		step_failed "base root (mmdebstrap)" "$t" "see $logs/mmdebstrap.log"
 	fi
 fi
+
+# piuparts: install, purge, and nothing left behind that dpkg does not know
+# (the opt-in variant: its conffile and state directory are the hard part).
+# It reaches Debian's mirror for apt-get update inside the copy.
+piuparts_step() {
+	t=$(now)
+	if [ "$PACKAGES_PIUPARTS" != yes ]; then
+		step_skipped piuparts "PACKAGES_PIUPARTS=$PACKAGES_PIUPARTS"; return 0
+	fi
+	have piuparts || { step_skipped piuparts "piuparts is not installed"; return 0; }
+	[ -s "$BASE_TAR" ] || { step_skipped piuparts "no base root"; return 0; }
+	[ "$(id -u)" -eq 0 ] || { step_skipped piuparts "piuparts needs root"; return 0; }
+	set --
+	for f in "$DEB_OPT_IN"/*.deb; do
+		case $f in *-dbgsym_*) ;; *) [ -f "$f" ] && set -- "$@" "$f" ;; esac
+	done
+	[ $# -gt 0 ] || { step_skipped piuparts "no opt-in packages"; return 0; }
+	root=$out/piuparts-root
+	rm -rf "$root" && mkdir -p "$root" && tar -xf "$BASE_TAR" -C "$root"
+	if piuparts --existing-chroot "$root" -d bookworm -m http://deb.debian.org/debian \
+		--log-file "$logs/piuparts.log" "$@" >/dev/null 2>&1; then
+		grep ' INFO: PASS' "$logs/piuparts.log" >&2 || :
+		step_ok piuparts "$t"
+	else
+		tail -n 30 "$logs/piuparts.log" >&2
+		step_failed piuparts "$t" "see $logs/piuparts.log"
+	fi
+	rm -rf "$root"
+}
+piuparts_step
 
 # The bats files skip, saying why, what cannot run here (no base root, no
 # root privileges, podman unable to run a container).
