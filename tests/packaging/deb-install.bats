@@ -90,17 +90,6 @@ STOP	OK	"
 	assert [ -s "$DEFAULT_ROOT/var/lib/netdata/anonymous-statistics.log" ]
 }
 
-@test "default: an opt-out file the user created survives an upgrade" {
-	[ -e "$DEFAULT_ROOT/var/lib/dpkg/status" ] || skip "the install test did not run"
-	mkdir -p "$DEFAULT_ROOT/etc/netdata"
-	: >"$DEFAULT_ROOT/$OPT_OUT"
-	run dpkg_install "$DEFAULT_ROOT" "$DEB_UPGRADE"
-	assert_success
-	assert [ -e "$DEFAULT_ROOT/$OPT_OUT" ]
-	run in_root "$DEFAULT_ROOT" "/$PLUGINS/anonymous-statistics.sh" --status
-	assert_output --partial 'disabled'
-}
-
 @test "default: purge removes the GUID, the log and the state directory" {
 	[ -e "$DEFAULT_ROOT/var/lib/netdata/machine-guid" ] || skip "the daemon test did not run"
 	run in_root "$DEFAULT_ROOT" dpkg --purge anonstats-daemon libanonstats-dev libanonstats0 anonymous-statistics
@@ -110,6 +99,20 @@ STOP	OK	"
 	assert [ ! -e "$DEFAULT_ROOT/$PLUGINS" ]
 	run in_root "$DEFAULT_ROOT" sh -c 'dpkg -l | grep -e anonstats -e anonymous-statistics'
 	assert_output ""
+}
+
+@test "default: an opt-out file the user created survives an upgrade (to the opt-in build)" {
+	root="$BATS_TEST_TMPDIR/root"
+	make_root "$root"
+	run dpkg_install "$root" "$DEB_DEFAULT"
+	assert_success
+	mkdir -p "$root/etc/netdata"
+	: >"$root/$OPT_OUT"
+	run dpkg_install "$root" "$DEB_UPGRADE"
+	assert_success
+	assert [ -e "$root/$OPT_OUT" ]
+	run in_root "$root" "/$PLUGINS/anonymous-statistics.sh" --status
+	assert_output --partial 'disabled'
 }
 
 @test "opt-in: the opt-out file is a conffile, so statistics are off from the first moment" {
