@@ -5,7 +5,7 @@
 #   ./dev.sh deps   only install what is missing
 #   ./dev.sh packages  also install the packaging tools, build, then build,
 #                   lint and install the .debs, RPMs and container image
-#                   (make check-packages; root, about 5 minutes)
+#                   (make check-packages; root, about 6 minutes)
 # The build lives in ./build (a VPATH build), installed under ./build/inst.
 set -eu
 
