@@ -210,7 +210,7 @@ within_bound() {
 	assert_failure 3
 	assert [ "$ELAPSED_MS" -ge 500 ]
 	assert [ "$ELAPSED_MS" -lt 1500 ]
-	# A caller already past its deadline tries once.
+	# A caller already past its deadline waits only a little (100 ms).
 	timed_run "$BASH" -c 'sleep 0.5; "$1" -w 300 "$2" fatal-claim "a:b c:d.c:1"' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
 	assert_failure 3
 	assert [ "$ELAPSED_MS" -lt 900 ]
