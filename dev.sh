@@ -9,10 +9,15 @@
 # The build lives in ./build (a VPATH build), installed under ./build/inst.
 set -eu
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests and the demo need.  netdata-core is
+# the real Netdata 1.37 daemon for tests/netdata, run in a network namespace
+# of its own (set up with iproute2's ip).  Its postinst starts no daemon where
+# systemd is not running (a container); on a systemd host it starts the
+# system service, which uses /etc/netdata (where Debian ships the opt-out
+# file) and which the tests never touch.
 DEPS='build-essential autoconf automake libtool pkg-config
 bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
-dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev'
+dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev netdata-core iproute2'
 
 # Debian packages make check-packages needs on top: the Debian and RPM
 # package tools, a minimal root for the install tests, podman for the image.
