@@ -225,9 +225,28 @@ nd_wait_exit() {
 	ND_PID=
 }
 
+# nd_settled: wait until the daemon's main thread waits for signals in
+# pause().  Netdata 1.37 blocks signals while it starts and unblocks them just
+# before pause(): a SIGTERM that comes before is taken, and then pause()
+# waits for another one (seen: the daemon never stopped).
+nd_settled() {
+	local i=0 wchan
+	while :; do
+		wchan=$(cat "/proc/$ND_PID/wchan" 2>/dev/null) || wchan=
+		case $wchan in
+		*pause*) return 0 ;;
+		0) sleep 1; return 0 ;;  # a kernel that hides it: give it time
+		esac
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || { echo "the daemon never waited for signals ($wchan)" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 # nd_signal SIGNAL [SECONDS]: signal the daemon and wait for it to end (and
 # for its children: a stalled log is opened first so that they can).
 nd_signal() {
+	[ "$1" != TERM ] || nd_settled
 	nd_children
 	ND_STARTED=$(date +%s%N)
 	kill "-$1" "$ND_PID"

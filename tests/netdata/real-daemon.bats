@@ -88,6 +88,7 @@ STOP|OK|"
 	nd_start
 	wait_events 2
 	wait_file "$ND/lib/.aclk_report_sent"
+	nd_settled
 	nd_children
 	kill -TERM "$ND_PID"
 	wait_events 3
