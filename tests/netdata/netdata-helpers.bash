@@ -52,7 +52,9 @@ ns_exec() {
 ns_start() {
 	local i=0 ours
 	ours=$(readlink /proc/self/ns/net)
-	unshare --net --uts -- sleep 300 3>&- &
+	# One process, ending by itself; not "sleep 300": a test elsewhere on the
+	# machine kills whatever matches `sleep 30`.
+	unshare --net --uts -- "$PYTHON3" -c 'import time; time.sleep(5 * 60)' 3>&- &
 	NS_PID=$!
 	while [ "$(readlink "/proc/$NS_PID/ns/net" 2>/dev/null)" = "$ours" ]; do
 		i=$((i + 1))
