@@ -1,5 +1,6 @@
 # man/: the manual pages, written in man(7) with the installation paths
-# substituted at make time (as in the scripts), installed by make install.
+# substituted at make time (as in the scripts), installed by make install;
+# docs/: what is sent and how to switch it off, installed into docdir.
 MAN8_PAGES = \
 	man/anonymous-statistics.sh.8 \
 	man/sysinfo.8 \
@@ -26,8 +27,11 @@ man/anonstats-daemon.8: $(srcdir)/man/anonstats-daemon.8.in Makefile
 man/libanonstats.3: $(srcdir)/man/libanonstats.3.in Makefile
 	$(AM_V_GEN)$(man_edit)
 
+dist_doc_DATA = docs/anonymous-statistics.md
+doc_DATA = docs/payload.md
+
 # Each page renders without a warning and names every option of its
 # program's --help; libanonstats(3) names every identifier of anonstats.h.
 check_SCRIPTS += $(MAN8_PAGES) $(MAN3_PAGES)
-TESTS += tests/man/man.bats
-EXTRA_DIST += tests/man/man.bats
+TESTS += tests/man/man.bats tests/man/docs.bats
+EXTRA_DIST += tests/man/man.bats tests/man/docs.bats

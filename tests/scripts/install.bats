@@ -138,6 +138,17 @@ ran() {
 	assert [ -e "$ON/etc/netdata/$OPT_OUT_NAME" ]
 }
 
+@test "make install put the man pages and the statistics page in place" {
+	ran on
+	local page
+	for page in man8/anonymous-statistics.sh.8 man8/sysinfo.8 man8/anonymous-statistics-ctl.8 \
+		man8/anonstats-daemon.8 man3/libanonstats.3; do
+		assert [ -f "$ON/share/man/$page" ]
+	done
+	assert [ -f "$ON/share/doc/anonymous-statistics/anonymous-statistics.md" ]
+	assert [ -f "$ON/share/doc/anonymous-statistics/payload.md" ]
+}
+
 @test "no build directory is left behind" {
 	ran off
 	run ls -A "$BATS_FILE_TMPDIR/tmp"
