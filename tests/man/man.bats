@@ -66,6 +66,27 @@ names_all() {
 	done
 }
 
+@test "the pages stay warning-free whatever the length of the installed paths" {
+	# As man/local.mk makes them, with prefixes of 0 to 14 components (a
+	# distcheck's _inst, a deep CI clone) and at 72, 80 and 100 columns.
+	local n i prefix page width out
+	for n in 0 2 4 6 8 11 14; do
+		prefix=/usr
+		for ((i = 1; i <= n; i++)); do prefix="$prefix/component-$i"; done
+		for page in $PAGES; do
+			sed -e "s|@[A-Za-z_]*@|$prefix/lib/some-dir|g" -e '/^\.\\"/!s|/|/\\:|g' \
+				"$top_srcdir/man/$page.in" >"$BATS_TEST_TMPDIR/$page"
+			out=$(groff -ww -z -man "$BATS_TEST_TMPDIR/$page" 2>&1)
+			[ -z "$out" ] || fail "$page, prefix $prefix: $out"
+			command -v man >/dev/null || continue
+			for width in 72 80 100; do
+				out=$(LC_ALL=C.UTF-8 MANWIDTH=$width man --warnings -E UTF-8 -l "$BATS_TEST_TMPDIR/$page" 2>&1 >/dev/null)
+				[ -z "$out" ] || fail "$page, prefix $prefix, $width columns: $out"
+			done
+		done
+	done
+}
+
 @test "the check finds what a page does not name (it can fail)" {
 	run names_all sysinfo.8 <<<'--json
 --no-such-option
