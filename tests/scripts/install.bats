@@ -56,11 +56,12 @@ EOF
 echo "systemctl $*: opt-out $(opt-out-state)" >>"$INSTALL_TEST_LOG"
 EOF
 	chmod +x "$bin"/*
-	export OFF="$BATS_FILE_TMPDIR/off" ON="$BATS_FILE_TMPDIR/on" DNT="$BATS_FILE_TMPDIR/dnt"
-	install_run off "$OFF" --disable-telemetry
-	install_run update "$OFF" --dont-start
+	# Two installs here; the update of the first runs in the last test.
+	# (DISABLE_TELEMETRY, and everything else install.sh decides, are
+	# covered by installer-order.bats without a real build.)
+	export OFF="$BATS_FILE_TMPDIR/off" ON="$BATS_FILE_TMPDIR/on"
+	install_run off "$OFF" DO_NOT_TRACK=1 --disable-telemetry
 	install_run on "$ON"
-	install_run dnt "$DNT" DO_NOT_TRACK=1 --dont-start
 }
 
 # ran NAME: the run NAME succeeded (else show what it printed).
@@ -69,7 +70,7 @@ ran() {
 		fail "install.sh ($1) failed: $(tail -n 30 "$BATS_FILE_TMPDIR/$1.err")"
 }
 
-@test "--disable-telemetry: the opt-out file exists when the first file is installed and when systemctl is called" {
+@test "--disable-telemetry (and DO_NOT_TRACK): the opt-out file exists when the first file is installed and when systemctl is called" {
 	ran off
 	run cat "$BATS_FILE_TMPDIR/off.events"
 	assert_line --index 0 "install: opt-out present"
@@ -88,39 +89,13 @@ ran() {
 }
 
 @test "the installed script and control command say off, and name the build's --disable-telemetry" {
-	ran dnt
-	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$DNT/libexec/netdata/plugins.d/anonymous-statistics.sh" --status
-	assert_line --index 0 "anonymous statistics: disabled"
-	assert_line --index 1 "decided by: file $DNT/etc/netdata/$OPT_OUT_NAME (installed by the build's --disable-telemetry)"
-	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$DNT/sbin/anonymous-statistics-ctl" status
-	assert_failure 1
-	assert_line --index 0 "anonymous statistics: disabled"
-}
-
-@test "re-running (an update) without the flag keeps the opt-out file, and says so" {
 	ran off
-	ran update
-	assert [ -f "$OFF/etc/netdata/$OPT_OUT_NAME" ]
-	run cat "$BATS_FILE_TMPDIR/update.err"
-	assert_output --partial "anonymous statistics stay off: $OFF/etc/netdata/$OPT_OUT_NAME exists"
-	run cat "$BATS_FILE_TMPDIR/update.out"
-	refute_output --partial "Anonymous statistics are ON"
-	run cat "$BATS_FILE_TMPDIR/update.events"
-	refute_output --partial systemctl
-	# The new build is a default one; the file it kept still decides.
 	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$OFF/libexec/netdata/plugins.d/anonymous-statistics.sh" --status
 	assert_line --index 0 "anonymous statistics: disabled"
-	assert_line --index 1 "decided by: file $OFF/etc/netdata/$OPT_OUT_NAME"
-}
-
-@test "DO_NOT_TRACK=1 in the installer's environment opts out before the first file is installed" {
-	ran dnt
-	run cat "$BATS_FILE_TMPDIR/dnt.events"
-	assert_line --index 0 "install: opt-out present"
-	refute_line --partial "opt-out absent"
-	refute_output --partial systemctl
-	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$DNT/libexec/netdata/plugins.d/anonymous-statistics.sh" --status
-	assert_line --index 1 --partial "$DNT/etc/netdata/$OPT_OUT_NAME"
+	assert_line --index 1 "decided by: file $OFF/etc/netdata/$OPT_OUT_NAME (installed by the build's --disable-telemetry)"
+	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$OFF/sbin/anonymous-statistics-ctl" status
+	assert_failure 1
+	assert_line --index 0 "anonymous statistics: disabled"
 }
 
 @test "statistics on: the notice, the control command in sbin, and statistics really on" {
@@ -153,4 +128,22 @@ ran() {
 	ran off
 	run ls -A "$BATS_FILE_TMPDIR/tmp"
 	assert_output ""
+}
+
+@test "re-running (an update) without the flag keeps the opt-out file, and says so" {
+	ran off
+	# The last test: the update replaces what the tests above looked at.
+	install_run update "$OFF" --dont-start
+	ran update
+	assert [ -f "$OFF/etc/netdata/$OPT_OUT_NAME" ]
+	run cat "$BATS_FILE_TMPDIR/update.err"
+	assert_output --partial "anonymous statistics stay off: $OFF/etc/netdata/$OPT_OUT_NAME exists"
+	run cat "$BATS_FILE_TMPDIR/update.out"
+	refute_output --partial "Anonymous statistics are ON"
+	run cat "$BATS_FILE_TMPDIR/update.events"
+	refute_output --partial systemctl
+	# The new build is a default one; the file it kept still decides.
+	run env -u DO_NOT_TRACK -u DISABLE_TELEMETRY "$OFF/libexec/netdata/plugins.d/anonymous-statistics.sh" --status
+	assert_line --index 0 "anonymous statistics: disabled"
+	assert_line --index 1 "decided by: file $OFF/etc/netdata/$OPT_OUT_NAME"
 }
