@@ -601,6 +601,28 @@ EOF
 	assert_equal "$output" "$(cat "$(body 1)")"
 }
 
+@test "log reads what the state helper writes for the script (EPOCH STATUS JSON)" {
+	local helper="$top_builddir/helpers/anonymous-statistics-state" before after
+	[ -x "$helper" ] || skip "this build has no helpers/anonymous-statistics-state"
+	payload START >"$BATS_TEST_TMPDIR/p1"
+	payload FATAL netdata:MAIN f:a.c:1 >"$BATS_TEST_TMPDIR/p2"
+	before=$(date -u +%s)
+	"$helper" "$ANONYMOUS_STATISTICS_STATE_DIR" log 200 <"$BATS_TEST_TMPDIR/p1"
+	"$helper" "$ANONYMOUS_STATISTICS_STATE_DIR" log 503 <"$BATS_TEST_TMPDIR/p2"
+	after=$(date -u +%s)
+	ctl log
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 3
+	[[ ${lines[1]} =~ ^([0-9T:-]+Z)\ +START\ +200$ ]] || fail "line 1: ${lines[1]}"
+	when=$(date -u -d "${BASH_REMATCH[1]}" +%s)
+	assert [ "$when" -ge "$before" ]
+	assert [ "$when" -le "$after" ]
+	assert_line --index 2 --regexp '^[0-9T:-]+Z +FATAL +503$'
+	ctl log --json
+	assert_output "$(cat "$BATS_TEST_TMPDIR/p1" "$BATS_TEST_TMPDIR/p2")"
+}
+
 # ---- the command itself -------------------------------------------------------
 
 @test "--help names every command and exit status; --version; an unknown command is exit 2" {
