@@ -54,12 +54,13 @@ within_bound() {
 @test "a helper whose child keeps its output open: within 3 s, the child killed, both bound styles" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
-	helper keeps-open "(exec sleep 31) & echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
+	cp "$(command -v sleep)" "$BATS_TEST_TMPDIR/keeper"
+	helper keeps-open "('$BATS_TEST_TMPDIR/keeper' 31) & echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
 	for path in "$PATH" "$PORTABLE"; do
 		within_bound PATH="$path" "$SCRIPT" START
 		assert_success
 		assert_output 200
-		run pgrep -f 'sleep 31'
+		run pgrep -f "$BATS_TEST_TMPDIR/keeper"
 		assert_failure
 	done
 	assert_equal "$(capture_count)" 2
@@ -69,12 +70,13 @@ within_bound() {
 @test "a helper whose child leaves its process group (setsid) and keeps the pipe: within 3 s" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
-	helper escapes "setsid sleep 8 & sleep 0.1; echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
+	# A sleep of its own name, so that teardown kills only this test's.
+	cp "$(command -v sleep)" "$BATS_TEST_TMPDIR/escaper"
+	helper escapes "setsid '$BATS_TEST_TMPDIR/escaper' 8 & sleep 0.1; echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
 	for path in "$PATH" "$PORTABLE"; do
 		within_bound PATH="$path" "$SCRIPT" START
 		assert_success
 	done
-	pkill -KILL -x -f 'sleep 8' || true
 }
 
 @test "a FATAL with the lock held, a hanging helper and a mute endpoint: within 3 s" {

@@ -156,13 +156,13 @@ for line in sys.stdin: json.loads(line)' || fail "a log line is not JSON"
 
 @test "a run killed while it holds the lock does not keep others out" {
 	"$STATE_HELPER" "$STATE" fatal-claim "netdata:X f:a.c:1"
-	# Hold the lock from a process that is then killed.
-	flock "$STATE/anonymous-statistics.lock" sleep 30 &
+	# Hold the lock from a process that is then killed: sleep itself holds
+	# the locked descriptor, so killing it is killing the holder.
+	"$BASH" -c 'exec 9>>"$1" && flock 9 && exec sleep 30' - "$STATE/anonymous-statistics.lock" &
 	holder=$!
 	sleep 0.2
 	kill -KILL "$holder"
 	wait "$holder" 2>/dev/null || true
-	pkill -KILL -f 'sleep 30' || true
 	run "$SCRIPT" FATAL netdata:MAIN f:a.c:1
 	assert_success
 	assert_output 200
