@@ -1,6 +1,6 @@
 #!/bin/sh
 # The library's concurrency tests under ThreadSanitizer, when the compiler
-# could build them (lib.mk leaves no program otherwise): TAP on stdout; a
+# could build them (libanonstats.mk leaves no program otherwise): TAP on stdout; a
 # data race ends the program with exit status 66, which the TAP driver
 # reports as an error.
 : "${top_builddir:?run through make check}"

@@ -67,7 +67,7 @@ names_all() {
 }
 
 @test "the pages stay warning-free whatever the length of the installed paths" {
-	# As man/local.mk makes them, with prefixes of 0 to 14 components (a
+	# As man/man.mk makes them, with prefixes of 0 to 14 components (a
 	# distcheck's _inst, a deep CI clone) and at 72, 80 and 100 columns.
 	local n i prefix page width out
 	for n in 0 2 4 6 8 11 14; do
