@@ -1,6 +1,7 @@
-/* anonymous-statistics-state: the state files of anonymous-statistics.sh,
- * kept safe from the account that owns the state directory (statefile.h)
- * and consistent under any number of concurrent runs.
+/* anonymous-statistics-state: what anonymous-statistics.sh cannot do safely
+ * in sh.  Its state files, kept safe from the account that owns the state
+ * directory (statefile.h) and consistent under any number of concurrent
+ * runs:
  *
  *   DIR log STATUS          append "EPOCH STATUS PAYLOAD" (the payload on
  *                           stdin, one line of JSON) to the log, which keeps
@@ -10,6 +11,13 @@
  *   DIR fatal-release SIG   forget SIG again (its send failed)
  *   DIR fatal-check SIG     exit 1 when SIG was sent in the last 24 hours,
  *                           else 0; writes nothing (--dry-run)
+ *
+ * and the facts helper's output, read within a bound (boundedrun.h) in one
+ * process, where sh needs timeout(1) twice and head(1):
+ *
+ *   --facts SECONDS HELPER  print what HELPER printed, when it exited 0
+ *                           within SECONDS having printed at most FACTS_CAP
+ *                           bytes; else print nothing and exit 3
  *
  * Exit status: 0 done, 1 already sent (fatal-claim, fatal-check), 2 usage, 3 the state
  * could not be used (the script then sends without it).  Every step holds
@@ -24,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boundedrun.h"
 #include "statefile.h"
 
 #define LOG_NAME "anonymous-statistics.log"
@@ -36,6 +45,8 @@
 #define LOG_CAP (1024 * 1024)		/* a larger log is started afresh */
 #define FATAL_CAP (64 * 1024)
 #define SIG_CAP 1024
+#define FACTS_CAP 16384			/* sysinfo prints about 700 bytes */
+#define FACTS_SECONDS_CAP 3.0
 #define LOCK_WAIT_MS 150
 #define WAIT_CAP_MS 3000
 #define LATE_WAIT_MS 100
@@ -55,7 +66,8 @@ static int fail(const char *what, int err)
 static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-w MS] DIR log STATUS <PAYLOAD\n"
-			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n", prog, prog);
+			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n"
+			"       %s --facts SECONDS HELPER\n", prog, prog, prog);
 	return EXIT_USAGE;
 }
 
@@ -271,11 +283,33 @@ static const struct {
 	{ "fatal-check", CHECK },
 };
 
+static int run_facts(const char *seconds, char *helper)
+{
+	static char out[FACTS_CAP];
+	char *argv[] = { helper, NULL }, *end;
+	size_t len;
+	double limit;
+	int r;
+
+	errno = 0;
+	limit = strtod(seconds, &end);
+	if (errno || end == seconds || *end || !(limit > 0 && limit <= FACTS_SECONDS_CAP))
+		return usage();
+	r = bounded_output(argv, (long)(limit * 1000), out, sizeof out, &len);
+	if (r < 0)
+		return fail(helper, r);
+	if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0)
+		return fail("stdout", -EIO);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int dirfd, lock, status, fatal = -1;
 	long deadline_ms = -1;
 
+	if (argc == 4 && strcmp(argv[1], "--facts") == 0)
+		return run_facts(argv[2], argv[3]);
 	if (argc == 6 && strcmp(argv[1], "-w") == 0) {
 		char *end;
 

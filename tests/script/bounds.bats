@@ -42,6 +42,21 @@ helper() {
 	export ANONYMOUS_STATISTICS_SYSINFO="$BATS_TEST_TMPDIR/$1"
 }
 
+# HELPER_STYLES: the ways the helper is bounded.  As installed, the state
+# helper runs it (--facts); without the state helper, bounded() does, with
+# GNU timeout (the full PATH) or with the portable watchdog (setsid).
+HELPER_STYLES='state-helper timeout setsid'
+
+# helper_style STYLE: set STYLE_PATH and the state helper for STYLE.
+helper_style() {
+	STYLE_PATH=$PATH
+	export ANONYMOUS_STATISTICS_STATE_HELPER=$STATE_HELPER
+	case $1 in
+	timeout) ANONYMOUS_STATISTICS_STATE_HELPER=$BATS_TEST_TMPDIR/no-state-helper ;;
+	setsid) ANONYMOUS_STATISTICS_STATE_HELPER=$BATS_TEST_TMPDIR/no-state-helper; STYLE_PATH=$PORTABLE ;;
+	esac
+}
+
 # within_bound [PATH=...] CMD...: run CMD (with the given PATH, default
 # the full one) and check it ended within the bound.
 within_bound() {
@@ -51,20 +66,23 @@ within_bound() {
 	[ "$ELAPSED_MS" -lt "$BOUND_MS" ] || fail "took $ELAPSED_MS ms: $*"
 }
 
-@test "a helper whose child keeps its output open: within 3 s, the child killed, both bound styles" {
+@test "a helper whose child keeps its output open: within 3 s, the child killed, every bound style" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
 	cp "$(command -v sleep)" "$BATS_TEST_TMPDIR/keeper"
 	helper keeps-open "('$BATS_TEST_TMPDIR/keeper' 31) & echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
-	for path in "$PATH" "$PORTABLE"; do
-		within_bound PATH="$path" "$SCRIPT" START
+	for style in $HELPER_STYLES; do
+		helper_style "$style"
+		within_bound PATH="$STYLE_PATH" "$SCRIPT" START
 		assert_success
 		assert_output 200
 		run pgrep -f "$BATS_TEST_TMPDIR/keeper"
 		assert_failure
 	done
-	assert_equal "$(capture_count)" 2
-	assert_equal "$(prop "$(body 1)" system_kernel_name)" Linux
+	assert_equal "$(capture_count)" 3
+	for n in 1 2 3; do
+		assert_equal "$(prop "$(body "$n")" system_kernel_name)" Linux
+	done
 }
 
 @test "a helper whose child leaves its process group (setsid) and keeps the pipe: within 3 s" {
@@ -73,10 +91,13 @@ within_bound() {
 	# A sleep of its own name, so that teardown kills only this test's.
 	cp "$(command -v sleep)" "$BATS_TEST_TMPDIR/escaper"
 	helper escapes "setsid '$BATS_TEST_TMPDIR/escaper' 8 & sleep 0.1; echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
-	for path in "$PATH" "$PORTABLE"; do
-		within_bound PATH="$path" "$SCRIPT" START
+	for style in $HELPER_STYLES; do
+		helper_style "$style"
+		within_bound PATH="$STYLE_PATH" "$SCRIPT" START
 		assert_success
 	done
+	# The state helper takes the facts as soon as the helper has ended.
+	assert_equal "$(prop "$(body 1)" system_kernel_name)" Linux
 }
 
 @test "a FATAL with the lock held, a hanging helper and a mute endpoint: within 3 s" {
@@ -91,23 +112,45 @@ within_bound() {
 	wait "$holder" 2>/dev/null || true
 }
 
-@test "a helper that ignores SIGTERM and never ends: within 3 s, both bound styles" {
+@test "a helper that ignores SIGTERM and never ends: within 3 s, every bound style" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
 	helper stubborn "trap '' TERM; while :; do sleep 1; done"
-	for path in "$PATH" "$PORTABLE"; do
-		within_bound PATH="$path" "$SCRIPT" START
+	for style in $HELPER_STYLES; do
+		helper_style "$style"
+		within_bound PATH="$STYLE_PATH" "$SCRIPT" START
 		assert_success
 	done
 }
 
-@test "a helper that prints without end: within 3 s, no facts" {
+@test "a helper that prints without end: within 3 s, no facts, every bound style" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
 	helper endless "exec yes NETDATA_SYSTEM_KERNEL_NAME=x"
-	within_bound "$SCRIPT" START
+	for style in $HELPER_STYLES; do
+		helper_style "$style"
+		within_bound PATH="$STYLE_PATH" "$SCRIPT" START
+		assert_success
+	done
+	for n in 1 2 3; do
+		assert_equal "$(prop "$(body "$n")" system_kernel_name)" unknown
+	done
+}
+
+@test "the state helper reads the helper whatever SIGCHLD disposition it inherits" {
+	capture_start ok
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	helper quick "echo NETDATA_SYSTEM_KERNEL_NAME=Linux"
+	# An ignored SIGCHLD makes children reap themselves: the exit status
+	# would be lost and the facts with it.
+	within_bound "$BASH" -c 'trap "" CHLD; exec "$1" START' - "$SCRIPT"
 	assert_success
-	assert_equal "$(prop "$(body)" system_kernel_name)" unknown
+	assert_equal "$(prop "$(body)" system_kernel_name)" Linux
+	run "$STATE_HELPER" --facts 0 "$ANONYMOUS_STATISTICS_SYSINFO"
+	assert_failure 2
+	run "$STATE_HELPER" --facts 0.5 "$BATS_TEST_TMPDIR/no-such-helper"
+	assert_failure 3
+	assert_output --partial no-such-helper
 }
 
 @test "a slow helper and a hanging endpoint together: within 3 s, for every transport" {
