@@ -23,7 +23,8 @@ SCRIPT_TESTS = \
 	tests/script/state.bats \
 	tests/script/hostile-state.bats \
 	tests/script/transport.bats \
-	tests/script/optout.bats
+	tests/script/optout.bats \
+	tests/script/facts.bats
 TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) \
 	tests/script/script-helpers.bash \

@@ -9,14 +9,14 @@ DOCS="$top_srcdir/docs/payload.md"
 TEST_KEY=phc_test_key
 TEST_GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0
 
-# The system facts sysinfo prints, and the fake helper prints, in that order.
-FACT_KEYS="NETDATA_CONTAINER_OS_NAME NETDATA_CONTAINER_OS_ID NETDATA_CONTAINER_OS_ID_LIKE
-NETDATA_CONTAINER_OS_VERSION NETDATA_CONTAINER_OS_VERSION_ID NETDATA_CONTAINER_OS_DETECTION
-NETDATA_HOST_OS_NAME NETDATA_HOST_OS_ID NETDATA_HOST_OS_ID_LIKE NETDATA_HOST_OS_VERSION
-NETDATA_HOST_OS_VERSION_ID NETDATA_HOST_OS_DETECTION NETDATA_HOST_IS_K8S_NODE
-NETDATA_SYSTEM_KERNEL_NAME NETDATA_SYSTEM_KERNEL_VERSION NETDATA_SYSTEM_ARCHITECTURE
-NETDATA_SYSTEM_VIRTUALIZATION NETDATA_SYSTEM_VIRT_DETECTION NETDATA_SYSTEM_CONTAINER
-NETDATA_SYSTEM_CONTAINER_DETECTION"
+# fact_names [SCRIPT]: the script's one list of fact names (FACT_NAMES), in
+# the order they are sent, one per line.
+fact_names() {
+	sed -n "/^FACT_NAMES='/,/'\$/p" "${1:-$SCRIPT}" | tr -d "'" | sed 's/^FACT_NAMES=//' | tr ' ' '\n' | sed '/^$/d'
+}
+
+# The system facts, read from the script: the fake helper prints them.
+FACT_KEYS=$(fact_names)
 
 # property NETDATA_KEY: the payload property a sysinfo key becomes.
 property() {
