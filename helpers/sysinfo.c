@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 	virt_detect_container(&env, &ct);
 
 	own_src = read_os(&fs, own_os, sizeof own_os / sizeof own_os[0], &own);
-	if (strcmp(ct.id, "none") == 0) {
+	if (ct.id == VIRT_NONE) {
 		put_none(C_NAME);
 		put_os(H_NAME, &own, own_src);
 	} else {
@@ -243,9 +243,9 @@ int main(int argc, char **argv)
 	}
 	put_str(K8S, virt_is_k8s(&env) ? "true" : "false");
 	put_kernel(&fs, env.real_system);
-	put_str(VIRT, vm.id);
+	put_str(VIRT, virt_id_name(vm.id));
 	put_str(VIRT_DETECTION, vm.method);
-	put_str(CONT, ct.id);
+	put_str(CONT, virt_id_name(ct.id));
 	put_str(CONT_DETECTION, ct.method);
 
 	print_output(json);

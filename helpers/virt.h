@@ -5,6 +5,49 @@
 
 #include "rootfs.h"
 
+/* What detection answers: systemd-detect-virt's ids, one enum so that a
+ * misspelt id is a compile error; virt_id_name() gives the printed name. */
+enum virt_id {
+	VIRT_NO_ANSWER = -1,	/* no table row matched, or a check had no answer */
+	VIRT_NONE,
+	/* virtual machines */
+	VIRT_KVM,
+	VIRT_AMAZON,
+	VIRT_QEMU,
+	VIRT_BOCHS,
+	VIRT_XEN,
+	VIRT_UML,
+	VIRT_VMWARE,
+	VIRT_ORACLE,
+	VIRT_MICROSOFT,
+	VIRT_ZVM,
+	VIRT_PARALLELS,
+	VIRT_BHYVE,
+	VIRT_QNX,
+	VIRT_ACRN,
+	VIRT_POWERVM,
+	VIRT_APPLE,
+	VIRT_SRE,
+	VIRT_GOOGLE,
+	VIRT_VM_OTHER,		/* a hypervisor no check can name */
+	/* containers */
+	VIRT_SYSTEMD_NSPAWN,
+	VIRT_LXC_LIBVIRT,
+	VIRT_LXC,
+	VIRT_OPENVZ,
+	VIRT_DOCKER,
+	VIRT_PODMAN,
+	VIRT_RKT,
+	VIRT_WSL,
+	VIRT_PROOT,
+	VIRT_POUCH,
+	VIRT_CONTAINER_OTHER,	/* a container no check can name */
+	N_VIRT_IDS
+};
+
+/* "none", "kvm", "docker", ...; NULL for VIRT_NO_ANSWER or out of range. */
+const char *virt_id_name(enum virt_id id);
+
 struct virt_env {
 	const struct rootfs *fs;	/* where every file is read */
 	int real_system;	/* 0 under --root: no CPUID, no getpid(), no getenv() */
@@ -12,7 +55,7 @@ struct virt_env {
 };
 
 struct virt_result {
-	const char *id;		/* "none", "kvm", "docker", ... */
+	enum virt_id id;
 	const char *method;	/* what decided: "dmi", "cpuid", "/.dockerenv", ... or "none" */
 };
 
@@ -23,10 +66,10 @@ void virt_detect_container(const struct virt_env *env, struct virt_result *out);
  * environment of PID 1 (or, on the real system, in ours). */
 int virt_is_k8s(const struct virt_env *env);
 
-/* The tables, for the unit tests. */
-const char *virt_dmi_vendor(const char *line);	/* NULL: no match */
-const char *virt_cpuid_vendor(const char *sig);	/* NULL: unknown signature */
-const char *virt_container_name(const char *name);	/* NULL: not a known name */
+/* The tables, for the unit tests; VIRT_NO_ANSWER when nothing matches. */
+enum virt_id virt_dmi_vendor(const char *line);
+enum virt_id virt_cpuid_vendor(const char *sig);
+enum virt_id virt_container_name(const char *name);
 int virt_xen_features_dom0(const char *features);	/* 1, 0, or -1 unparsable */
 
 #endif
