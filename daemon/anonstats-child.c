@@ -127,7 +127,7 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 	if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
 	    (rc = posix_spawn_file_actions_adddup2(&fa, p[1], 1)) == 0 &&
 	    (rc = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) == 0 &&
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	    /* Descriptors the daemon left without close-on-exec stay out. */
 	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
 #endif

@@ -72,7 +72,7 @@ static void crash_report(int idx)
 	copy_str(crash.data, &pos, sizeof crash.data, crash_names[idx]);
 	copy_str(crash.data, &pos, sizeof crash.data, ":unknown:0");
 
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#ifdef HAVE__FORK
 	pid = _Fork(); /* no atfork handlers: async-signal-safe */
 #else
 	pid = fork();

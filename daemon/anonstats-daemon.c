@@ -338,7 +338,7 @@ static int daemonize(void)
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		return -1;
 	/* Nothing inherited stays open (a caller's pipe would wait on us). */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#ifdef HAVE_CLOSEFROM
 	closefrom(3);
 #else
 	for (long i = 3, max = sysconf(_SC_OPEN_MAX); i < (max > 0 ? max : 1024); i++)
