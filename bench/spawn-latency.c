@@ -399,7 +399,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "spawn-latency: bad count: %s\n", optarg);
 				return 2;
 			}
-			*(opt == 'n' ? &iterations : opt == 'b' ? &baseline : &pause_ms) = v;
+			*(opt == 'n' ? &iterations : (opt == 'b' ? &baseline : &pause_ms)) = v;
 			break;
 		case 'h':
 			printf("Usage: spawn-latency [--script PATH] [--sysinfo PATH] [--iterations N]"

@@ -21,9 +21,9 @@
 
 #define C (&anonstats_conf)
 
-#define TERM_GRACE_MAX_MS 200  /* SIGTERM this long before a bound's SIGKILL */
-#define KILL_COLLECT_MS 1000   /* after SIGKILL, how long we wait to collect */
-#define FALLBACK_OPEN_MS 20    /* no pidfd, stdout open: look every 20 ms */
+#define TERM_GRACE_MAX_MS 200 /* SIGTERM this long before a bound's SIGKILL */
+#define KILL_COLLECT_MS 1000  /* after SIGKILL, how long we wait to collect */
+#define FALLBACK_OPEN_MS 20   /* no pidfd, stdout open: look every 20 ms */
 
 /* The helper thread runs SCHED_BATCH (anonstats-helper.c); the script
  * gets the ordinary policy back: under load a batch task's many short
@@ -132,7 +132,7 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
 #endif
 	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-							   POSIX_SPAWN_SETSIGDEF | SPAWN_SCHED)) == 0 &&
+							  POSIX_SPAWN_SETSIGDEF | SPAWN_SCHED)) == 0 &&
 	    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
 #ifdef SCHED_BATCH
 	    (rc = posix_spawnattr_setschedpolicy(&attr, SCHED_OTHER)) == 0 &&
@@ -289,7 +289,7 @@ int anonstats_child_poll_ms(const struct anonstats_child *c)
 		return FALLBACK_OPEN_MS;
 	/* Its stdout closed: it is exiting, look often for a while. */
 	since = anonstats_ms_since(&c->eof_at);
-	return since < 20 ? 1 : since < 200 ? 5 : FALLBACK_OPEN_MS;
+	return since < 20 ? 1 : (since < 200 ? 5 : FALLBACK_OPEN_MS);
 }
 
 void anonstats_child_close(struct anonstats_child *c)

@@ -22,7 +22,7 @@
  * the handler itself only copies bytes, forks, execs and waits. */
 static struct {
 	char result[ANONSTATS_PROGRAM_MAX + ANONSTATS_THREAD_MAX + 2];
-	size_t program_len;      /* result holds "program:" up to here */
+	size_t program_len; /* result holds "program:" up to here */
 	char data[32];
 	char *argv[5];
 	atomic_int armed;

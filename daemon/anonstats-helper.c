@@ -33,50 +33,59 @@
 
 /* An event's life: QUEUED by the send call, SPAWNING and RUNNING in the
  * helper thread, REPORTING while its log line is written; then freed. */
-enum event_state { EV_QUEUED, EV_SPAWNING, EV_RUNNING, EV_REPORTING };
+enum event_state {
+	EV_QUEUED,
+	EV_SPAWNING,
+	EV_RUNNING,
+	EV_REPORTING
+};
 
 struct event {
 	enum event_state state;
-	char *args[3];             /* ACTION, RESULT, DATA (NULL when absent), owned */
+	char *args[3]; /* ACTION, RESULT, DATA (NULL when absent), owned */
 	int vital;
-	int wait_begin;            /* START: not before the run state is begun */
+	int wait_begin; /* START: not before the run state is begun */
 	unsigned long seq;
-	unsigned long after;       /* not spawned while the event of this seq is held */
-	unsigned long merged;      /* repeats merged into this one */
+	unsigned long after;  /* not spawned while the event of this seq is held */
+	unsigned long merged; /* repeats merged into this one */
 	struct timespec queued, started;
 	struct anonstats_child child;
 };
 
-enum begin_request { BEGIN_NONE, BEGIN_TRACKED, BEGIN_UNTRACKED };
+enum begin_request {
+	BEGIN_NONE,
+	BEGIN_TRACKED,
+	BEGIN_UNTRACKED
+};
 
 /* Owner: this file.  Everything below is guarded by lock. */
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;       /* broadcast when an event leaves, or the thread ends */
+	pthread_cond_t cond; /* broadcast when an event leaves, or the thread ends */
 	int opened;
-	struct event **ev;         /* in queue order */
+	struct event **ev; /* in queue order */
 	size_t n, cap;
-	int wake[2];               /* self-pipe that wakes the helper thread */
-	int wake_pending;          /* a byte is in it: no need for another */
+	int wake[2];      /* self-pipe that wakes the helper thread */
+	int wake_pending; /* a byte is in it: no need for another */
 	pthread_t thread;
-	int running;               /* the thread exists (in process owner) */
+	int running; /* the thread exists (in process owner) */
 	int quit;
-	int stopping;              /* a shutdown is under way */
-	int closed;                /* no new events */
-	int cancel;                /* shutting down: start nothing more */
+	int stopping;                 /* a shutdown is under way */
+	int closed;                   /* no new events */
+	int cancel;                   /* shutting down: start nothing more */
 	enum anonstats_end end_level; /* what the shutdown sent the running ones */
 	pid_t owner;
-	enum begin_request begin;  /* a START's run state to begin */
-	int beginning;             /* the helper thread is at it (lock released) */
+	enum begin_request begin; /* a START's run state to begin */
+	int beginning;            /* the helper thread is at it (lock released) */
 	unsigned long next_seq;
 	struct {
 		uint64_t key;
 		struct timespec at;
 	} recent[ANONSTATS_REPEAT_TABLE]; /* ordinary events sent lately */
 	struct anonstats_counters counters;
-	struct pollfd *fds;        /* the helper thread's poll set, and */
-	struct event **watched;    /* the running events it reads, */
-	size_t room;               /* for this many descriptors */
+	struct pollfd *fds;     /* the helper thread's poll set, and */
+	struct event **watched; /* the running events it reads, */
+	size_t room;            /* for this many descriptors */
 } H = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = { -1, -1 } };
 
 /* ---- events ------------------------------------------------------------- */

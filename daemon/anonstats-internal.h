@@ -44,12 +44,12 @@
 #define ANONSTATS_SCRIPT_NAME "anonymous-statistics.sh"
 #define ANONSTATS_OPT_OUT_FILE ".opt-out-from-anonymous-statistics"
 #define ANONSTATS_LEVEL_FILE "anonymous-statistics.level"
-#define ANONSTATS_LEVEL_MAX 64     /* bytes of the level file read */
+#define ANONSTATS_LEVEL_MAX 64 /* bytes of the level file read */
 #define ANONSTATS_GUID_FILE "machine-guid"
 #define ANONSTATS_RUNSTATE_FILE "anonstats.run-state"
-#define ANONSTATS_ARG_MAX 1024     /* each string argument is cut here */
-#define ANONSTATS_PROGRAM_MAX 64   /* the process name FATAL sends is cut here */
-#define ANONSTATS_THREAD_MAX 16    /* Linux thread names: 15 bytes and a NUL */
+#define ANONSTATS_ARG_MAX 1024   /* each string argument is cut here */
+#define ANONSTATS_PROGRAM_MAX 64 /* the process name FATAL sends is cut here */
+#define ANONSTATS_THREAD_MAX 16  /* Linux thread names: 15 bytes and a NUL */
 
 /* ---- anonstats-config.c ------------------------------------------------
  * Owner: anonstats-config.c writes anonstats_conf in anonstats_conf_load()
@@ -89,22 +89,22 @@ long anonstats_ms_until(const struct timespec *deadline); /* <= 0 once passed */
  * opt-out files, the level files).  anonstats_decide() is
  * async-signal-safe (no getenv(), no allocation, no stdio). */
 enum anonstats_why {
-	WHY_DEFAULT,          /* no switch, no level file: level all */
-	WHY_LEVEL_FILE,       /* the level file says crashes, all or off */
+	WHY_DEFAULT,    /* no switch, no level file: level all */
+	WHY_LEVEL_FILE, /* the level file says crashes, all or off */
 	WHY_DO_NOT_TRACK,
 	WHY_DISABLE_TELEMETRY,
-	WHY_OPT_OUT_FILE,     /* the file exists (any type) */
-	WHY_OPT_OUT_ERROR,    /* lstat() failed otherwise than ENOENT/ENOTDIR */
-	WHY_LEVEL_ERROR,      /* the level file could not be checked or read */
+	WHY_OPT_OUT_FILE,  /* the file exists (any type) */
+	WHY_OPT_OUT_ERROR, /* lstat() failed otherwise than ENOENT/ENOTDIR */
+	WHY_LEVEL_ERROR,   /* the level file could not be checked or read */
 	WHY_LEVEL_NOT_REGULAR,
 	WHY_LEVEL_TOO_LARGE,
-	WHY_LEVEL_UNKNOWN,    /* it holds no known word */
+	WHY_LEVEL_UNKNOWN, /* it holds no known word */
 };
 struct anonstats_decision {
 	enum anonstats_level level; /* what is sent: off, crashes or all */
 	enum anonstats_why why;
-	int path;                   /* which of the config paths, for the file reasons */
-	int err;                    /* errno, for the error reasons */
+	int path; /* which of the config paths, for the file reasons */
+	int err;  /* errno, for the error reasons */
 };
 void anonstats_decide(struct anonstats_decision *d);
 /* Whether an event of ACTION is sent at this level. */
@@ -121,13 +121,13 @@ int anonstats_uuid_valid(const char *s);
  * Owner: anonstats-runstate.c (the file's path, whether this process
  * keeps it).  Only the process that marked the run running writes it. */
 enum anonstats_run {
-	RUN_UNKNOWN,  /* missing, corrupt or foreign: never reported */
+	RUN_UNKNOWN,   /* missing, corrupt or foreign: never reported */
 	RUN_UNTRACKED, /* the previous run was opted out: nothing to report */
 	RUN_RUNNING,
 	RUN_STOPPING,
 	RUN_CLEAN,
 };
-int anonstats_runstate_init(void);  /* after anonstats_conf_load() */
+int anonstats_runstate_init(void); /* after anonstats_conf_load() */
 void anonstats_runstate_free(void);
 /* At START: read the previous run's state, then mark this one (running, or
  * untracked when opted out).  Returns the previous state. */
@@ -143,15 +143,20 @@ void anonstats_runstate_mark_crashed(void);
  * thread, or FATAL's caller); these functions keep no other state. */
 #define ANONSTATS_OUTPUT_KEEP 64   /* bytes of the child's stdout kept */
 #define ANONSTATS_READ_BUDGET 4096 /* bytes read from a child per wake-up */
-enum anonstats_end { END_NONE, END_TERM, END_KILL }; /* what we sent it */
+/* What we sent a child to end it. */
+enum anonstats_end {
+	END_NONE,
+	END_TERM,
+	END_KILL
+};
 struct anonstats_child {
-	pid_t pid;              /* > 0 once spawned */
-	int pidfd;              /* readable once it exits; -1 without pidfd_open() */
-	int out_fd;             /* read end of its stdout, -1 once closed */
-	int exited;             /* collected (or reaped elsewhere) */
-	int status;             /* waitpid() status, -1 when unknown */
+	pid_t pid;  /* > 0 once spawned */
+	int pidfd;  /* readable once it exits; -1 without pidfd_open() */
+	int out_fd; /* read end of its stdout, -1 once closed */
+	int exited; /* collected (or reaped elsewhere) */
+	int status; /* waitpid() status, -1 when unknown */
 	enum anonstats_end end;
-	struct timespec eof_at;  /* when its stdout closed (the fallback's timer) */
+	struct timespec eof_at; /* when its stdout closed (the fallback's timer) */
 	char out[ANONSTATS_OUTPUT_KEEP];
 	size_t out_len;
 };
@@ -183,11 +188,11 @@ unsigned anonstats_term_grace(unsigned ms);
  * Owner: anonstats-helper.c (the queue, its lock, the helper thread, the
  * counters).  The queue holds events from the send call until their
  * report is logged.  Limits: */
-#define ANONSTATS_MAX_RUNNING 8      /* ordinary events running at once */
-#define ANONSTATS_QUEUE_MAX 32       /* ordinary events refused beyond this many held */
+#define ANONSTATS_MAX_RUNNING 8           /* ordinary events running at once */
+#define ANONSTATS_QUEUE_MAX 32            /* ordinary events refused beyond this many held */
 #define ANONSTATS_EVENT_LIFETIME_MS 60000 /* a child running longer is ended */
-#define ANONSTATS_REPEAT_WINDOW_S 600 /* an ordinary event once per 10 min */
-#define ANONSTATS_REPEAT_TABLE 64    /* distinct ordinary events remembered */
+#define ANONSTATS_REPEAT_WINDOW_S 600     /* an ordinary event once per 10 min */
+#define ANONSTATS_REPEAT_TABLE 64         /* distinct ordinary events remembered */
 
 int anonstats_helper_open(void);
 void anonstats_helper_free(void);

@@ -57,7 +57,7 @@ static const char *const level_names[] = {
 const char *anonstats_level_string(enum anonstats_level level)
 {
 	return (unsigned)level < sizeof level_names / sizeof level_names[0] ? level_names[level]
-									 : "off";
+									    : "off";
 }
 
 extern char **environ;

@@ -45,14 +45,14 @@ static const struct {
  * after it saw crashed writes "clean" itself (both flags sequentially
  * consistent, so one of the two always sees the other). */
 static struct {
-	pthread_mutex_t lock;     /* one writer at a time (helper thread, stop) */
+	pthread_mutex_t lock; /* one writer at a time (helper thread, stop) */
 	char *path;
-	char *crash_tmp;          /* the crash handler's temporary name, random */
-	atomic_int began;         /* START marked the run (running or off) */
-	atomic_int tracked;       /* ... and it was running, not off */
-	atomic_int crashed;       /* the crash handler ran: nothing more but "clean" */
-	atomic_int beginning;     /* a START's read-and-mark is under way */
-	pid_t owner;              /* the process that did */
+	char *crash_tmp;      /* the crash handler's temporary name, random */
+	atomic_int began;     /* START marked the run (running or off) */
+	atomic_int tracked;   /* ... and it was running, not off */
+	atomic_int crashed;   /* the crash handler ran: nothing more but "clean" */
+	atomic_int beginning; /* a START's read-and-mark is under way */
+	pid_t owner;          /* the process that did */
 } R = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static const char *word_of(enum anonstats_run state)

@@ -68,11 +68,11 @@ int anonstats_init(const struct anonstats_config *config);
 /* Whether statistics are on, and if not, which switch turned them off. */
 enum anonstats_status {
 	ANONSTATS_ENABLED = 0,
-	ANONSTATS_DISABLED_DO_NOT_TRACK,     /* DO_NOT_TRACK non-empty ("0" too) */
+	ANONSTATS_DISABLED_DO_NOT_TRACK,      /* DO_NOT_TRACK non-empty ("0" too) */
 	ANONSTATS_DISABLED_DISABLE_TELEMETRY, /* DISABLE_TELEMETRY non-empty ("0" too) */
-	ANONSTATS_DISABLED_OPT_OUT_FILE,     /* .opt-out-from-anonymous-statistics exists */
-	ANONSTATS_DISABLED_NOT_INITIALIZED,  /* anonstats_init() not called or failed */
-	ANONSTATS_DISABLED_LEVEL,            /* the level is off (or unreadable: counts as off) */
+	ANONSTATS_DISABLED_OPT_OUT_FILE,      /* .opt-out-from-anonymous-statistics exists */
+	ANONSTATS_DISABLED_NOT_INITIALIZED,   /* anonstats_init() not called or failed */
+	ANONSTATS_DISABLED_LEVEL,             /* the level is off (or unreadable: counts as off) */
 };
 /* ANONSTATS_DISABLED_OPT_OUT_FILE also when the file cannot be checked
  * (EACCES, ELOOP...): privacy wins ties.  Level crashes is ENABLED (some
@@ -95,10 +95,10 @@ const char *anonstats_level_string(enum anonstats_level level);
 
 /* Everything a dashboard or a status command shows, looked up now. */
 struct anonstats_status_details {
-	int enabled;                 /* 1 when some events are sent (level crashes or all) */
+	int enabled; /* 1 when some events are sent (level crashes or all) */
 	enum anonstats_status status;
-	enum anonstats_level level;  /* OFF whenever enabled is 0 */
-	char reason[600];            /* for a person: what decided, with the file's path */
+	enum anonstats_level level; /* OFF whenever enabled is 0 */
+	char reason[600];           /* for a person: what decided, with the file's path */
 };
 /* Fill *out; returns out->enabled.  Thread-safe; works before init too. */
 int anonstats_status_details(struct anonstats_status_details *out);
@@ -143,8 +143,8 @@ int anonstats_stop(int failed);
 
 /* Cloud events: argv CLOUD_DISABLED; CLOUD_BUILD_FAIL - DEPENDENCY;
  * CLOUD_CONNECT_FAIL - CODE[,CODE...]. */
-int anonstats_cloud_disabled(void);                       /* cloud not in this build */
-int anonstats_cloud_build_fail(const char *dependency);    /* a cloud dependency failed to build */
+int anonstats_cloud_disabled(void);                           /* cloud not in this build */
+int anonstats_cloud_build_fail(const char *dependency);       /* a cloud dependency failed to build */
 int anonstats_cloud_connect_fail(const int *codes, size_t n); /* connection failed: error codes */
 
 /* Events not yet reported: queued, running, or being logged.  At 0 every

@@ -40,12 +40,12 @@
 #define LOCK_NAME "anonymous-statistics.lock"
 #define LOG_KEEP 100
 #define FATAL_KEEP 50
-#define FATAL_SECONDS 86400		/* a FATAL is sent once a day */
-#define PAYLOAD_CAP (64 * 1024)		/* the script's payloads are under 32 KiB */
-#define LOG_CAP (1024 * 1024)		/* a larger log is started afresh */
+#define FATAL_SECONDS 86400     /* a FATAL is sent once a day */
+#define PAYLOAD_CAP (64 * 1024) /* the script's payloads are under 32 KiB */
+#define LOG_CAP (1024 * 1024)   /* a larger log is started afresh */
 #define FATAL_CAP (64 * 1024)
 #define SIG_CAP 1024
-#define FACTS_CAP 16384			/* sysinfo prints about 700 bytes */
+#define FACTS_CAP 16384 /* sysinfo prints about 700 bytes */
 #define FACTS_SECONDS_CAP 3.0
 #define LOCK_WAIT_MS 150
 #define WAIT_CAP_MS 3000
@@ -67,7 +67,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-w MS] DIR log STATUS <PAYLOAD\n"
 			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n"
-			"       %s --facts SECONDS HELPER\n", prog, prog, prog);
+			"       %s --facts SECONDS HELPER\n",
+		prog, prog, prog);
 	return EXIT_USAGE;
 }
 
@@ -198,7 +199,7 @@ static int log_event(int dirfd, const char *status)
 	old = old_content(dirfd, LOG_NAME, LOG_CAP, &olen);
 	from = old ? keep_last_lines(old, olen, LOG_KEEP - 1) : 0;
 	if (old && olen > 0 && old[olen - 1] != '\n')
-		from = olen;	/* a torn last line: start afresh */
+		from = olen; /* a torn last line: start afresh */
 	n = (size_t)snprintf(head, sizeof head, "%lld %s ", (long long)time(NULL), status);
 	out = malloc(olen - from + n + plen + 1);
 	if (!out) {
@@ -216,7 +217,11 @@ static int log_event(int dirfd, const char *status)
 	return r < 0 ? fail(LOG_NAME, r) : 0;
 }
 
-enum fatal_mode { CLAIM, RELEASE, CHECK };
+enum fatal_mode {
+	CLAIM,
+	RELEASE,
+	CHECK
+};
 
 /* fatal_records(): rewrite the FATAL records, keeping those of the last 24
  * hours other than SIG; to CLAIM, fail with EXIT_SENT when SIG is among them,
@@ -241,7 +246,7 @@ static int fatal_records(int dirfd, const char *sig, enum fatal_mode mode)
 
 		next = strchr(line, '\n');
 		if (!next)
-			break;	/* a torn last line is dropped */
+			break; /* a torn last line is dropped */
 		*next++ = '\0';
 		errno = 0;
 		when = strtoll(line, &end, 10);
@@ -325,8 +330,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof fatal_commands / sizeof fatal_commands[0]; i++)
 		if (strcmp(argv[2], fatal_commands[i].name) == 0)
 			fatal = (int)i;
-	if (fatal < 0 ? strcmp(argv[2], "log") != 0 || !valid_status(argv[3]) :
-	    !valid_signature(argv[3]))
+	if (fatal < 0 ? strcmp(argv[2], "log") != 0 || !valid_status(argv[3]) : !valid_signature(argv[3]))
 		return usage();
 	dirfd = state_dir_open(argv[1]);
 	if (dirfd < 0)

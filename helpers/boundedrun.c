@@ -104,7 +104,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 	}
 	if (pid == 0)
 		run_child(argv, out[1]);
-	setpgid(pid, pid);	/* also here: no window before the child's own call */
+	setpgid(pid, pid); /* also here: no window before the child's own call */
 	close(out[1]);
 	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0)
 		r = -errno;
@@ -149,7 +149,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 	}
 	kill(-pid, SIGKILL);
 	if (!exited)
-		kill(pid, SIGKILL);	/* should it have left its group */
+		kill(pid, SIGKILL); /* should it have left its group */
 	close(out[0]);
 	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		r = -ECHILD;

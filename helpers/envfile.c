@@ -28,7 +28,7 @@ static int is_key_char(char c)
  * Returns 0, or -1 when a quote is left open. */
 static int parse_value(const char *p, const char *end, int after_blank, char *out, size_t *outlen)
 {
-	size_t n = 0, keep = 0;	/* keep: length that trailing-blank trimming may not cut */
+	size_t n = 0, keep = 0; /* keep: length that trailing-blank trimming may not cut */
 
 	while (p < end) {
 		char c = *p++;
@@ -67,7 +67,7 @@ static int parse_value(const char *p, const char *end, int after_blank, char *ou
 			}
 			after_blank = 0;
 		} else if (c == '#' && after_blank) {
-			break;	/* a comment after the value */
+			break; /* a comment after the value */
 		} else {
 			out[n++] = c;
 			after_blank = is_blank(c);

@@ -10,7 +10,7 @@
 #include "rootfs.h"
 #include "xalloc.h"
 
-#define MAX_LINKS 40	/* as the kernel's own limit (path_resolution(7)) */
+#define MAX_LINKS 40 /* as the kernel's own limit (path_resolution(7)) */
 
 int rootfs_init(struct rootfs *fs, const char *dir)
 {
@@ -93,9 +93,9 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 		comp = todo + pos;
 		clen = strcspn(comp, "/");
 		pos += clen;
-		rest = todo + pos;	/* "" or "/..." */
+		rest = todo + pos; /* "" or "/..." */
 		last = rest[strspn(rest, "/")] == '\0';
-		slash_after = rest[0] == '/';	/* "name/" must be a directory */
+		slash_after = rest[0] == '/'; /* "name/" must be a directory */
 
 		if (clen == 1 && comp[0] == '.')
 			continue;
@@ -105,7 +105,7 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 			if (slash)
 				*slash = '\0';
 			else
-				resolved[0] = '\0';	/* at the root, ".." stays there */
+				resolved[0] = '\0'; /* at the root, ".." stays there */
 			continue;
 		}
 		cand = join(resolved, comp, clen);
@@ -138,7 +138,7 @@ int rootfs_resolve(const struct rootfs *fs, const char *path, int follow_last, c
 				break;
 			}
 			if (target[0] == '/')
-				resolved[0] = '\0';	/* absolute: start again at the root */
+				resolved[0] = '\0'; /* absolute: start again at the root */
 			/* what is left to walk: the target, then the rest of the
 			 * path (which starts with its '/'); a target's own
 			 * trailing '/' is kept: it must name a directory */
@@ -314,7 +314,7 @@ int rootfs_read_line(const struct rootfs *fs, const char *path, size_t cap, char
 
 	if (r < 0)
 		return r;
-	(*line)[strcspn(*line, "\n\r")] = '\0';	/* and at a NUL: a C string */
+	(*line)[strcspn(*line, "\n\r")] = '\0'; /* and at a NUL: a C string */
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 struct rootfs {
-	int dirfd;	/* the root directory; -1 for the real system */
+	int dirfd; /* the root directory; -1 for the real system */
 };
 
 /* rootfs_init(fs, dir): dir NULL means the real system.  0 or -errno. */

@@ -17,7 +17,7 @@
 #include "statefile.h"
 
 #define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-#define LOCK_POLL_NS (5 * 1000 * 1000L)	/* flock() has no timeout: poll it */
+#define LOCK_POLL_NS (5 * 1000 * 1000L) /* flock() has no timeout: poll it */
 #define TEMP_TRIES 16
 
 int state_dir_open(const char *path)

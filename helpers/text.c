@@ -26,26 +26,29 @@ static size_t decode_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 		return 1;
 	}
 	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; v = c & 0x1F;
+		len = 2;
+		v = c & 0x1F;
 	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; v = c & 0x0F;
+		len = 3;
+		v = c & 0x0F;
 		if (c == 0xE0)
-			lo = 0xA0;	/* no overlongs */
+			lo = 0xA0; /* no overlongs */
 		else if (c == 0xED)
-			hi = 0x9F;	/* no surrogates */
+			hi = 0x9F; /* no surrogates */
 	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; v = c & 0x07;
+		len = 4;
+		v = c & 0x07;
 		if (c == 0xF0)
-			lo = 0x90;	/* no overlongs */
+			lo = 0x90; /* no overlongs */
 		else if (c == 0xF4)
-			hi = 0x8F;	/* nothing past U+10FFFF */
+			hi = 0x8F; /* nothing past U+10FFFF */
 	} else {
-		*cp = 1;		/* C0, C1, F5..FF, or a lone continuation byte */
+		*cp = 1; /* C0, C1, F5..FF, or a lone continuation byte */
 		return 0;
 	}
 	for (i = 1; i < len; i++) {
 		if (i >= n || s[i] < lo || s[i] > hi) {
-			*cp = (uint32_t)i;	/* the maximal subpart ends here */
+			*cp = (uint32_t)i; /* the maximal subpart ends here */
 			return 0;
 		}
 		v = (v << 6) | (s[i] & 0x3F);
@@ -99,17 +102,17 @@ char *text_normalize(const char *s, size_t n)
 		size_t used = decode_utf8(in + i, n - i, &cp), elen;
 
 		if (used == 0) {
-			used = cp;	/* the maximal subpart */
+			used = cp; /* the maximal subpart */
 			cp = REPLACEMENT;
 		}
 		i += used;
 		if (is_control(cp))
 			cp = ' ';
 		if (cp == ' ' && len == 0)
-			continue;	/* leading space */
+			continue; /* leading space */
 		elen = encode_utf8(cp, enc);
 		if (len + elen > TEXT_MAX)
-			break;		/* the cap; never split a character */
+			break; /* the cap; never split a character */
 		memcpy(out + len, enc, elen);
 		len += elen;
 	}

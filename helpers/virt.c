@@ -19,9 +19,9 @@
 #include "virt.h"
 #include "xalloc.h"
 
-#define SMALL_CAP 4096		/* one-line sysfs and proc files */
-#define PROC_CAP (64 * 1024)	/* /proc/cpuinfo, /proc/sysinfo, status */
-#define ENVIRON_CAP (256 * 1024)	/* /proc/1/environ */
+#define SMALL_CAP 4096           /* one-line sysfs and proc files */
+#define PROC_CAP (64 * 1024)     /* /proc/cpuinfo, /proc/sysinfo, status */
+#define ENVIRON_CAP (256 * 1024) /* /proc/1/environ */
 
 /* SMBIOS type 0 (BIOS Information) structure: byte 1 is its length; byte 19,
  * BIOS Characteristics Extension Byte 2, has bit 4 "this is a VM". */
@@ -90,15 +90,15 @@ static const struct {
 	enum virt_id id;
 } dmi_vendor_table[] = {
 	{ "KVM", VIRT_KVM },
-	{ "OpenStack", VIRT_KVM },	/* OpenStack on non-x86 */
-	{ "KubeVirt", VIRT_KVM },	/* KubeVirt on non-x86 */
-	{ "Amazon EC2", VIRT_AMAZON },	/* bare metal told apart below */
+	{ "OpenStack", VIRT_KVM },     /* OpenStack on non-x86 */
+	{ "KubeVirt", VIRT_KVM },      /* KubeVirt on non-x86 */
+	{ "Amazon EC2", VIRT_AMAZON }, /* bare metal told apart below */
 	{ "QEMU", VIRT_QEMU },
 	{ "VMware", VIRT_VMWARE },
 	{ "VMW", VIRT_VMWARE },
 	{ "innotek GmbH", VIRT_ORACLE },
 	{ "VirtualBox", VIRT_ORACLE },
-	{ "Oracle Corporation", VIRT_ORACLE },	/* VirtualBox via board_vendor */
+	{ "Oracle Corporation", VIRT_ORACLE }, /* VirtualBox via board_vendor */
 	{ "Xen", VIRT_XEN },
 	{ "Bochs", VIRT_BOCHS },
 	{ "Parallels", VIRT_PARALLELS },
@@ -122,7 +122,11 @@ static const char *const dmi_files[] = {
 /* DMI answers that are final at once, before CPUID: these hypervisors show
  * KVM's (or Hyper-V's) CPUID signature but are known better by DMI. */
 static const enum virt_id dmi_final[] = {
-	VIRT_ORACLE, VIRT_XEN, VIRT_AMAZON, VIRT_PARALLELS, VIRT_GOOGLE,
+	VIRT_ORACLE,
+	VIRT_XEN,
+	VIRT_AMAZON,
+	VIRT_PARALLELS,
+	VIRT_GOOGLE,
 };
 
 /* CPUID leaf 0x40000000 signatures (EBX ECX EDX).  Source: systemd
@@ -133,9 +137,9 @@ static const struct {
 	enum virt_id id;
 } cpuid_table[] = {
 	{ "XenVMMXenVMM", VIRT_XEN },
-	{ "KVMKVMKVM", VIRT_KVM },	/* QEMU with KVM */
-	{ "Linux KVM Hv", VIRT_KVM },	/* QEMU with KVM and Hyper-V enlightenments */
-	{ "TCGTCGTCGTCG", VIRT_QEMU },	/* QEMU without KVM */
+	{ "KVMKVMKVM", VIRT_KVM },     /* QEMU with KVM */
+	{ "Linux KVM Hv", VIRT_KVM },  /* QEMU with KVM and Hyper-V enlightenments */
+	{ "TCGTCGTCGTCG", VIRT_QEMU }, /* QEMU without KVM */
 	{ "VMwareVMware", VIRT_VMWARE },
 	{ "Microsoft Hv", VIRT_MICROSOFT },
 	{ "bhyve bhyve ", VIRT_BHYVE },
@@ -149,8 +153,15 @@ static const struct {
  * /run/host/container-manager and /run/systemd/container files).  Source:
  * systemd's container name table; anything else is container-other. */
 static const enum virt_id container_names[] = {
-	VIRT_LXC, VIRT_LXC_LIBVIRT, VIRT_SYSTEMD_NSPAWN, VIRT_DOCKER, VIRT_PODMAN,
-	VIRT_RKT, VIRT_WSL, VIRT_PROOT, VIRT_POUCH,
+	VIRT_LXC,
+	VIRT_LXC_LIBVIRT,
+	VIRT_SYSTEMD_NSPAWN,
+	VIRT_DOCKER,
+	VIRT_PODMAN,
+	VIRT_RKT,
+	VIRT_WSL,
+	VIRT_PROOT,
+	VIRT_POUCH,
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -475,10 +486,10 @@ static const struct {
 	const char *method;
 	enum virt_id (*detect)(const struct vm_scan *scan);
 } late_vm_steps[] = {
-	{ "dmi", dmi_answer },			/* 5. the other DMI answers */
-	{ "/sys/hypervisor/type", detect_hypervisor_type },	/* 6. */
-	{ "device-tree", detect_device_tree },	/* 7. arm, ppc, riscv; absent elsewhere */
-	{ "/proc/sysinfo", detect_zvm },	/* 8. s390: z/VM or KVM */
+	{ "dmi", dmi_answer },                              /* 5. the other DMI answers */
+	{ "/sys/hypervisor/type", detect_hypervisor_type }, /* 6. */
+	{ "device-tree", detect_device_tree },              /* 7. arm, ppc, riscv; absent elsewhere */
+	{ "/proc/sysinfo", detect_zvm },                    /* 8. s390: z/VM or KVM */
 };
 
 static void set(struct virt_result *out, enum virt_id id, const char *method)
@@ -508,7 +519,7 @@ static int settle(struct virt_result *out, enum virt_id id, const char *method, 
 void virt_detect_vm(const struct virt_env *env, struct virt_result *out)
 {
 	const struct vm_scan scan = { env, detect_dmi(env) };
-	const char *other = NULL;	/* the method that saw a hypervisor it cannot name */
+	const char *other = NULL; /* the method that saw a hypervisor it cannot name */
 	enum virt_id v;
 	int hyperv = 0, dom0 = 0;
 
@@ -725,9 +736,9 @@ static const struct container_check {
 	{ "/proc/sys/kernel/osrelease", check_wsl, VIRT_NO_ANSWER },
 	{ "/proc/self/status", check_proot, VIRT_NO_ANSWER },
 	{ "/run/host/container-manager", check_host_manager, VIRT_NO_ANSWER },
-	{ "environment", check_own_env, VIRT_NO_ANSWER },	/* only as PID 1 */
-	{ "/run/systemd/container", check_run_systemd, VIRT_NO_ANSWER },	/* not as PID 1 */
-	{ "/proc/1/environ", check_pid1_environ, VIRT_NO_ANSWER },	/* not as PID 1 */
+	{ "environment", check_own_env, VIRT_NO_ANSWER },                /* only as PID 1 */
+	{ "/run/systemd/container", check_run_systemd, VIRT_NO_ANSWER }, /* not as PID 1 */
+	{ "/proc/1/environ", check_pid1_environ, VIRT_NO_ANSWER },       /* not as PID 1 */
 	{ "/run/.containerenv", NULL, VIRT_PODMAN },
 	{ "/.dockerenv", NULL, VIRT_DOCKER },
 	{ "cgroup-namespace", check_cgroupns, VIRT_NO_ANSWER },

@@ -8,7 +8,7 @@
 /* What detection answers: systemd-detect-virt's ids, one enum so that a
  * misspelt id is a compile error; virt_id_name() gives the printed name. */
 enum virt_id {
-	VIRT_NO_ANSWER = -1,	/* no table row matched, or a check had no answer */
+	VIRT_NO_ANSWER = -1, /* no table row matched, or a check had no answer */
 	VIRT_NONE,
 	/* virtual machines */
 	VIRT_KVM,
@@ -29,7 +29,7 @@ enum virt_id {
 	VIRT_APPLE,
 	VIRT_SRE,
 	VIRT_GOOGLE,
-	VIRT_VM_OTHER,		/* a hypervisor no check can name */
+	VIRT_VM_OTHER, /* a hypervisor no check can name */
 	/* containers */
 	VIRT_SYSTEMD_NSPAWN,
 	VIRT_LXC_LIBVIRT,
@@ -41,7 +41,7 @@ enum virt_id {
 	VIRT_WSL,
 	VIRT_PROOT,
 	VIRT_POUCH,
-	VIRT_CONTAINER_OTHER,	/* a container no check can name */
+	VIRT_CONTAINER_OTHER, /* a container no check can name */
 	N_VIRT_IDS
 };
 
@@ -49,14 +49,14 @@ enum virt_id {
 const char *virt_id_name(enum virt_id id);
 
 struct virt_env {
-	const struct rootfs *fs;	/* where every file is read */
-	int real_system;	/* 0 under --root: no CPUID, no getpid(), no getenv() */
-	const char *cpuid_sig;	/* under --root: a pretend CPUID signature, or NULL */
+	const struct rootfs *fs; /* where every file is read */
+	int real_system;         /* 0 under --root: no CPUID, no getpid(), no getenv() */
+	const char *cpuid_sig;   /* under --root: a pretend CPUID signature, or NULL */
 };
 
 struct virt_result {
 	enum virt_id id;
-	const char *method;	/* what decided: "dmi", "cpuid", "/.dockerenv", ... or "none" */
+	const char *method; /* what decided: "dmi", "cpuid", "/.dockerenv", ... or "none" */
 };
 
 void virt_detect_vm(const struct virt_env *env, struct virt_result *out);
@@ -70,6 +70,6 @@ int virt_is_k8s(const struct virt_env *env);
 enum virt_id virt_dmi_vendor(const char *line);
 enum virt_id virt_cpuid_vendor(const char *sig);
 enum virt_id virt_container_name(const char *name);
-int virt_xen_features_dom0(const char *features);	/* 1, 0, or -1 unparsable */
+int virt_xen_features_dom0(const char *features); /* 1, 0, or -1 unparsable */
 
 #endif

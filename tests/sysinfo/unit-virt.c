@@ -71,10 +71,10 @@ static const struct {
 	{ "Apple Virtualization Generic Platform", VIRT_APPLE },
 	{ "Google Compute Engine", VIRT_GOOGLE },
 	{ "Google", VIRT_NO_ANSWER },
-	{ "Microsoft Corporation", VIRT_NO_ANSWER },	/* Surface laptops */
+	{ "Microsoft Corporation", VIRT_NO_ANSWER }, /* Surface laptops */
 	{ "Dell Inc.", VIRT_NO_ANSWER },
-	{ "kvm", VIRT_NO_ANSWER },	/* prefixes are case-sensitive */
-	{ " KVM", VIRT_NO_ANSWER },	/* and anchored */
+	{ "kvm", VIRT_NO_ANSWER },  /* prefixes are case-sensitive */
+	{ " KVM", VIRT_NO_ANSWER }, /* and anchored */
 	{ "", VIRT_NO_ANSWER },
 };
 
