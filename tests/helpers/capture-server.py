@@ -13,7 +13,9 @@ seconds, so a forgotten server cannot linger.
 With --tls-cert/--tls-key it speaks TLS: the handshake runs in the
 connection's own thread; a connection whose first bytes are not a TLS
 handshake record appends them (escaped, one line) to DIR/plaintext, and one
-whose handshake fails appends the reason to DIR/tls-failures.
+whose handshake fails appends the reason to DIR/tls-failures.  Bytes a
+connection sent that never made a whole request are appended to
+DIR/unparsed.
 
 Modes say how it answers: ok (200 {"status": 1}), 500, 429, 503, hang (read
 the request, never answer), drip (headers at once, then the body one byte a
@@ -103,6 +105,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         self.rfile = TeeReader(self.rfile)
+        self.recorded = False
+
+    def finish(self):
+        # Bytes that never made a request (a garbled or cut one) are noted
+        # too: a test that says "nothing was sent" means not a byte.
+        if self.rfile.seen and not self.recorded:
+            append_line(self.server.directory, "unparsed", repr(bytes(self.rfile.seen[:200])))
+        super().finish()
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -111,6 +121,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "hang":
             time.sleep(self.server.lifetime)
             return
+        self.recorded = True
         record(self.server.directory, "POST", self.path,
                self.headers.get("Content-Type", ""), body, bytes(self.rfile.seen))
         if mode == "close":
@@ -194,6 +205,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          f"Content-Length: {len(reply)}\r\n\r\n".encode() + reply)
 
     def do_GET(self):
+        self.recorded = True
         record(self.server.directory, "GET", self.path, "", b"", bytes(self.rfile.seen))
         self.send_response(405)
         self.send_header("Content-Length", "0")
