@@ -1,11 +1,11 @@
 # Shared setup for the hardening suite (tests/hardening/*.bats): servers
 # that count connections, the reference daemon, strace's view of network
-# calls.  Load it with `load hardening-helpers`; it loads the script's and
-# the daemon's helpers.
+# calls.  Load it with `load hardening-helpers`; it loads the script's
+# helpers (a file running the reference daemon loads ../daemon/daemon-helpers,
+# one running Netdata's ../netdata/netdata-helpers: they differ in wait_log).
 
 bats_require_minimum_version 1.5.0
 load ../script/script-helpers
-load ../daemon/daemon-helpers
 
 DAEMON="$top_builddir/daemon/anonstats-daemon"
 SEND="$top_builddir/tests/daemon/anonstats-send"
@@ -90,9 +90,13 @@ traced() {
 	strace -f -qq --seccomp-bpf -e trace="$TRACED_CALLS" -o "$out" -- "$@"
 }
 
-# inet_calls FILE: the traced calls in FILE that reach for an IP address.
+# inet_calls FILE [PORT]: the traced calls in FILE that reach for an IP
+# address (but PORT, when given: a daemon's own cloud connection).
 inet_calls() {
-	grep -E "($(printf '%s' "$TRACED_CALLS" | tr , '|'))\\(.*sa_family=AF_INET6?[,}]" "$1" || true
+	local calls
+	calls=$(grep -E "($(printf '%s' "$TRACED_CALLS" | tr , '|'))\\(.*sa_family=AF_INET6?[,}]" "$1") || true
+	[ -z "${2:-}" ] || calls=$(printf '%s\n' "$calls" | grep -v -F "sin_port=htons($2)") || true
+	[ -z "$calls" ] || printf '%s\n' "$calls"
 }
 
 # need_strace: skip unless strace can trace here (ptrace may be denied).

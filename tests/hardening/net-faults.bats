@@ -16,6 +16,7 @@
 # byte of plaintext HTTP.
 
 load hardening-helpers
+load ../daemon/daemon-helpers
 
 SYSTEM_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
