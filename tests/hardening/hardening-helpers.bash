@@ -11,6 +11,25 @@ DAEMON="$top_builddir/daemon/anonstats-daemon"
 SEND="$top_builddir/tests/daemon/anonstats-send"
 SYSINFO="$top_builddir/helpers/sysinfo"
 
+# Every event the script takes, as words; the first ORDINARY are the ones
+# level crashes keeps from being sent (FATAL, CRASH, INCOMPLETE_SHUTDOWN
+# are sent).
+EVENTS=(START "STOP OK" "STOP ERROR" "EXIT OK" CLOUD_DISABLED ACLK_DISABLED
+	"CLOUD_BUILD_FAIL - libssl1.1" "CLOUD_CONNECT_FAIL - 5,403" META_START META
+	"FATAL netdata:MAIN main:main.c:1" CRASH INCOMPLETE_SHUTDOWN)
+ORDINARY=10
+
+# A bash program for `bash -c "$EACH_EVENT" - SCRIPT N OPTION EVENT...`:
+# SCRIPT runs each of the first N EVENTs once (with OPTION, e.g. --dry-run,
+# or ""), in one process tree; prints "EVENT: STATUS OUTPUT" per event,
+# stderr included.
+# shellcheck disable=SC2016
+EACH_EVENT='script=$1 n=$2 opt=$3; shift 3
+	for e in "${@:1:$n}"; do
+		set -f; out=$($script $opt $e 2>&1); st=$?; set +f
+		printf "%s: %s %s\n" "$e" "$st" "$out"
+	done'
+
 # serve NAME MODE [BIND [ARGS...]]: a capture server of its own, for a test
 # that needs more than one; sets NAME_DIR, NAME_PORT and NAME_HOSTPORT
 # (127.0.0.1:PORT or [::1]:PORT).  servers_stop (teardown) ends them all.

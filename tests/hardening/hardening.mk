@@ -2,7 +2,7 @@
 # a machine full of planted identifiers (issue 14).  Loopback only; the
 # parts needing root, namespaces or strace skip with the reason.
 HARDENING_TESTS = tests/hardening/net-faults.bats tests/hardening/optout-proof.bats \
-	tests/hardening/optout-netdata.bats
+	tests/hardening/optout-netdata.bats tests/hardening/privacy-scan.bats
 TESTS += $(HARDENING_TESTS)
 EXTRA_DIST += $(HARDENING_TESTS) tests/hardening/hardening-helpers.bash \
 	tests/hardening/daemon-events.sh

@@ -13,13 +13,6 @@
 load hardening-helpers
 load ../daemon/daemon-helpers
 
-# Every event the script takes, as words (FATAL, CRASH and
-# INCOMPLETE_SHUTDOWN are the ones level crashes still sends).
-EVENTS=(START "STOP OK" "STOP ERROR" "EXIT OK" CLOUD_DISABLED ACLK_DISABLED
-	"CLOUD_BUILD_FAIL - libssl1.1" "CLOUD_CONNECT_FAIL - 5,403" META_START META
-	"FATAL netdata:MAIN main:main.c:1" CRASH INCOMPLETE_SHUTDOWN)
-ORDINARY=10
-
 setup() {
 	need_strace
 	script_setup
@@ -61,11 +54,7 @@ opt_out() {
 # script_events TRACE N: the first N events, each run once by the staged
 # script, all under one strace; prints "EVENT: STATUS OUTPUT" per event.
 script_events() {
-	traced "$1" bash -c 'script=$1 n=$2; shift 2
-		for e in "${@:1:$n}"; do
-			set -f; out=$($script $e 2>&1); st=$?; set +f
-			printf "%s: %s %s\n" "$e" "$st" "$out"
-		done' - "$STAGED" "$2" "${EVENTS[@]}"
+	traced "$1" bash -c "$EACH_EVENT" - "$STAGED" "$2" "" "${EVENTS[@]}"
 }
 
 # no_network WHAT TRACE [PORT]: neither witness saw a connection.
