@@ -74,11 +74,7 @@ connections() {
 
 # requests DIR: the HTTP requests the server of DIR recorded.
 requests() {
-	local n=0 f
-	for f in "$1"/*.body; do
-		[ -e "$f" ] && n=$((n + 1))
-	done
-	echo "$n"
+	CAPTURE_DIR=$1 capture_count
 }
 
 # staged_script CONFIG_DIR: a copy of the built script as a package lays it
