@@ -4,7 +4,8 @@
  * when ready, STOP on SIGTERM/SIGINT, FATAL through ANONSTATS_FATAL() when
  * its config file cannot be read, FATAL for crash signals, and
  * CLOUD_CONNECT_FAIL when the --cloud-url it is given cannot be reached.
- * It only ever connects to that URL. */
+ * It only ever connects to that URL, and serves the dashboard (dashboard.c)
+ * on loopback. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "anonstats.h"
+#include "dashboard.h"
 
 #define PROGRAM "anonstats-daemon"
 #define CONNECT_TIMEOUT_MS 2000
@@ -69,11 +71,18 @@ static void usage(FILE *out)
 		"      --stop-timeout MS   how long STOP may take [2000]\n"
 		"      --fatal-test        once ready, die through ANONSTATS_FATAL()\n"
 		"      --crash-test=SIG    once ready, crash with SIG: segv, bus, fpe or abrt\n"
+		"      --listen ADDR       the dashboard's address [" DASHBOARD_DEFAULT_ADDRESS "]\n"
+		"      --port PORT         the dashboard's port, 0 for any free one [%d]\n"
+		"      --web-dir DIR       the dashboard's page and posthog-js [%s]\n"
+		"      --posthog-host URL  the PostHog host the page may use [%s]\n"
+		"      --posthog-key KEY   the PostHog key the page uses [%s]\n"
+		"      --no-dashboard      serve no dashboard\n"
 		"      --status            print whether statistics are enabled, what decided\n"
 		"                          it and the level (off, crashes, all), and exit\n"
 		"  -V, --version           print the version and exit\n"
 		"  -h, --help              print this help and exit\n",
-		PLUGINSDIR "/anonymous-statistics.sh", CONFIGDIR, STATEDIR);
+		PLUGINSDIR "/anonymous-statistics.sh", CONFIGDIR, STATEDIR, DASHBOARD_DEFAULT_PORT,
+		WEBDIR, DASHBOARD_POSTHOG_HOST, *DASHBOARD_POSTHOG_KEY ? DASHBOARD_POSTHOG_KEY : "none");
 }
 
 /* strtonum-style: a decimal in [min, max], or -1 with a message. */
@@ -315,6 +324,32 @@ static const char *absolute(const char *path)
 	return p ? p : path;
 }
 
+/* The dashboard, beside the statistics: a failure to start it is logged
+ * and the daemon runs on.  The log it shows is the script's, in the
+ * script's state directory. */
+static void start_dashboard(struct dashboard_config *dc)
+{
+	const char *dir = getenv("ANONYMOUS_STATISTICS_STATE_DIR");
+	char err[512], *log;
+
+	if (!dir || !*dir)
+		dir = STATEDIR;
+	log = malloc(strlen(dir) + sizeof "/anonymous-statistics.log");
+	if (!log) {
+		logmsg(LOG_WARNING, "dashboard unavailable: out of memory");
+		return;
+	}
+	sprintf(log, "%s/anonymous-statistics.log", dir);
+	dc->log_path = log;
+	if (dashboard_start(dc, err, sizeof err) < 0)
+		logmsg(LOG_WARNING, "dashboard unavailable: %s", err);
+	else
+		logmsg(LOG_INFO, "dashboard on http://%s%s%s:%u/", strchr(dc->address, ':') ? "[" : "",
+		       dc->address, strchr(dc->address, ':') ? "]" : "", dashboard_port());
+	free(log);
+	dc->log_path = NULL;
+}
+
 static int daemonize(void)
 {
 	pid_t pid = fork();
@@ -350,7 +385,8 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	enum { OPT_SCRIPT = 256, OPT_CONFIG_DIR, OPT_STATE_DIR, OPT_CLOUD_URL, OPT_STOP_TIMEOUT,
-	       OPT_FATAL_TEST, OPT_CRASH_TEST, OPT_STATUS };
+	       OPT_FATAL_TEST, OPT_CRASH_TEST, OPT_STATUS, OPT_LISTEN, OPT_PORT, OPT_WEB_DIR,
+	       OPT_POSTHOG_HOST, OPT_POSTHOG_KEY, OPT_NO_DASHBOARD };
 	static const struct option options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
@@ -362,12 +398,22 @@ int main(int argc, char **argv)
 		{ "fatal-test", no_argument, NULL, OPT_FATAL_TEST },
 		{ "crash-test", required_argument, NULL, OPT_CRASH_TEST },
 		{ "status", no_argument, NULL, OPT_STATUS },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "web-dir", required_argument, NULL, OPT_WEB_DIR },
+		{ "posthog-host", required_argument, NULL, OPT_POSTHOG_HOST },
+		{ "posthog-key", required_argument, NULL, OPT_POSTHOG_KEY },
+		{ "no-dashboard", no_argument, NULL, OPT_NO_DASHBOARD },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct anonstats_config cfg = { 0 };
 	struct settings st = { 0 };
+	struct dashboard_config dc = { DASHBOARD_DEFAULT_ADDRESS, DASHBOARD_DEFAULT_PORT, WEBDIR,
+				       DASHBOARD_POSTHOG_HOST, DASHBOARD_POSTHOG_KEY, NULL };
+	long port;
+	int dashboard = 1;
 	const char *crash = NULL;
 	int opt, fatal = 0, status_only = 0, sig = 0;
 	sigset_t set;
@@ -414,6 +460,36 @@ int main(int argc, char **argv)
 			status_only = 1;
 			foreground = 1;
 			break;
+		case OPT_LISTEN:
+			dc.address = optarg;
+			break;
+		case OPT_PORT:
+			if (parse_num(optarg, 0, 65535, &port) < 0)
+				return 2;
+			dc.port = (unsigned)port;
+			break;
+		case OPT_WEB_DIR:
+			dc.web_dir = optarg;
+			break;
+		case OPT_POSTHOG_HOST:
+			if (!dashboard_posthog_host_ok(optarg)) {
+				fprintf(stderr, PROGRAM ": --posthog-host takes https://HOST[:PORT] "
+						"(http:// only for loopback), nothing after it\n");
+				return 2;
+			}
+			dc.posthog_host = optarg;
+			break;
+		case OPT_POSTHOG_KEY:
+			if (optarg[strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+						  "0123456789_-")]) {
+				fprintf(stderr, PROGRAM ": --posthog-key takes letters, digits, '_', '-'\n");
+				return 2;
+			}
+			dc.posthog_key = optarg;
+			break;
+		case OPT_NO_DASHBOARD:
+			dashboard = 0;
+			break;
 		case 'V':
 			printf(PROGRAM " %s\n", PACKAGE_VERSION);
 			return 0;
@@ -435,6 +511,7 @@ int main(int argc, char **argv)
 		cfg.config_dir = absolute(cfg.config_dir);
 		cfg.state_dir = absolute(cfg.state_dir);
 		st.config = absolute(st.config);
+		dc.web_dir = absolute(dc.web_dir);
 		openlog(PROGRAM, LOG_PID, LOG_DAEMON);
 		if (daemonize() < 0) {
 			logmsg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
@@ -481,6 +558,8 @@ int main(int argc, char **argv)
 
 	if (st.config)
 		load_config(&st);
+	if (dashboard)
+		start_dashboard(&dc);
 
 	logmsg(LOG_INFO, "ready (pid %ld)", (long)getpid());
 	timed("START", anonstats_start);
@@ -505,6 +584,7 @@ int main(int argc, char **argv)
 		logmsg(LOG_INFO, "SIGHUP: nothing to reload");
 	}
 	logmsg(LOG_INFO, "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	dashboard_stop();
 	{
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);

@@ -1,0 +1,439 @@
+/* dashboard.c: the dashboard's HTTP server (libmicrohttpd).
+ *
+ * One internal thread polls every connection; nothing it does blocks on a
+ * client (a slow one is dropped at the connection timeout) or on the
+ * statistics (the status lookup is a few stat() calls of the library).
+ * Only GET and HEAD are answered: no request changes anything.  Paths are
+ * decoded here, not by libmicrohttpd, so that an encoded NUL, dot or slash
+ * is seen for what it is, and files are opened one component at a time
+ * below the web directory without following any link. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "anonstats.h"
+#include "dashboard-json.h"
+#include "dashboard-log.h"
+#include "dashboard.h"
+
+#define CONNECTION_LIMIT 64        /* at once; the next are refused at accept */
+#define CONNECTION_TIMEOUT_S 5     /* idle or slow clients are dropped after it */
+#define CONNECTION_MEMORY 32768    /* request line and headers must fit: 431 beyond */
+#define PATH_MAX_LEN 256           /* longer paths are refused (414) */
+#define PATH_DEPTH_MAX 8
+#define LOG_EVENTS 20              /* the last events the panel shows */
+
+static struct {
+	struct MHD_Daemon *mhd;
+	int web_fd;
+	char *posthog_host;
+	char *posthog_key;
+	char *log_path;
+	char *csp;
+} D = { .web_fd = -1 };
+
+/* The file types served, by name ending: a table, as everything else
+ * (application/octet-stream, which a browser never runs). */
+static const struct {
+	const char *suffix;
+	const char *type;
+} content_types[] = {
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".mjs", "text/javascript; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".json", "application/json" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".ico", "image/x-icon" },
+	{ ".txt", "text/plain; charset=utf-8" },
+	{ "LICENSE", "text/plain; charset=utf-8" },
+};
+
+static const char *content_type(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	for (i = 0; i < sizeof content_types / sizeof content_types[0]; i++) {
+		size_t k = strlen(content_types[i].suffix);
+		if (n >= k && strcmp(name + n - k, content_types[i].suffix) == 0)
+			return content_types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+int dashboard_posthog_host_ok(const char *host)
+{
+	const char *p;
+	size_t i;
+
+	if (strncmp(host, "https://", 8) == 0)
+		p = host + 8;
+	else if (strncmp(host, "http://127.", 11) == 0 || strncmp(host, "http://localhost", 16) == 0 ||
+		 strncmp(host, "http://[::1]", 12) == 0)
+		p = host + 7;
+	else
+		return 0;
+	if (!*p || strlen(p) > 253)
+		return 0;
+	for (i = 0; p[i]; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- responses ----------------------------------------------------------- */
+
+static void common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
+			     const char *body, size_t len)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result rc;
+
+	if (!r)
+		return MHD_NO;
+	common_headers(r);
+	MHD_add_response_header(r, "Content-Type", type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	return reply(c, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+static enum MHD_Result reply_json(struct MHD_Connection *c, struct json_buf *b)
+{
+	enum MHD_Result rc;
+
+	if (b->failed)
+		rc = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+	else
+		rc = reply(c, MHD_HTTP_OK, "application/json", b->data, b->len);
+	json_free(b);
+	return rc;
+}
+
+/* ---- the API ------------------------------------------------------------- */
+
+/* The registry "hello": anonymous_statistics is true only when every event
+ * is sent (level all): the dashboard is no crash report. */
+static enum MHD_Result hello(struct MHD_Connection *c)
+{
+	struct anonstats_status_details d;
+	const char *guid = anonstats_machine_guid();
+	struct json_buf b;
+	int on;
+
+	anonstats_status_details(&d);
+	on = d.enabled && d.status == ANONSTATS_ENABLED && d.level == ANONSTATS_LEVEL_ALL;
+	json_init(&b);
+	json_raw(&b, "{");
+	json_key_string(&b, "action", "hello");
+	json_raw(&b, ",");
+	json_key_string(&b, "status", "ok");
+	json_raw(&b, ",");
+	json_key_string(&b, "machine_guid", guid ? guid : "");
+	json_raw(&b, ",");
+	json_key_bool(&b, "anonymous_statistics", on);
+	json_raw(&b, ",");
+	json_key_string(&b, "anonymous_statistics_level", anonstats_level_string(d.level));
+	json_raw(&b, ",");
+	json_key_string(&b, "anonymous_statistics_reason", d.reason);
+	json_raw(&b, ",");
+	json_key_string(&b, "posthog_host", D.posthog_host);
+	json_raw(&b, ",");
+	json_key_string(&b, "posthog_key", D.posthog_key);
+	json_raw(&b, "}");
+	return reply_json(c, &b);
+}
+
+static enum MHD_Result sent_log(struct MHD_Connection *c)
+{
+	struct json_buf b;
+
+	json_init(&b);
+	dashboard_log_json(D.log_path, LOG_EVENTS, &b);
+	return reply_json(c, &b);
+}
+
+/* ---- static files -------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode the raw PATH into OUT (percent escapes), and accept it only when
+ * every segment is made of [A-Za-z0-9._-] and starts with none of "._-"
+ * after decoding: no "..", no hidden file, no NUL, no backslash, no empty
+ * segment.  0, or an HTTP status. */
+static unsigned decode_path(const char *raw, char *out, size_t cap)
+{
+	size_t n = 0, seglen = 0, depth = 0;
+
+	if (raw[0] != '/')
+		return MHD_HTTP_BAD_REQUEST;
+	for (const char *p = raw + 1;; p++) {
+		int ch = (unsigned char)*p;
+
+		if (ch == '%') {
+			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			if (lo < 0)
+				return MHD_HTTP_BAD_REQUEST;
+			ch = hi * 16 + lo;
+			if (ch == 0 || ch == '/')
+				return MHD_HTTP_NOT_FOUND; /* an encoded NUL or slash */
+			p += 2;
+		} else if (ch == '\0' || ch == '/') {
+			if (seglen == 0 && !(ch == '\0' && n == 0))
+				return MHD_HTTP_NOT_FOUND;
+			if (ch == '\0')
+				break;
+			if (++depth > PATH_DEPTH_MAX)
+				return MHD_HTTP_NOT_FOUND;
+			seglen = 0;
+			if (n + 1 >= cap)
+				return MHD_HTTP_URI_TOO_LONG;
+			out[n++] = '/';
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '.' || ch == '_' || ch == '-'))
+			return MHD_HTTP_NOT_FOUND;
+		if (seglen == 0 && (ch == '.' || ch == '_' || ch == '-'))
+			return MHD_HTTP_NOT_FOUND;
+		if (n + 1 >= cap)
+			return MHD_HTTP_URI_TOO_LONG;
+		out[n++] = (char)ch;
+		seglen++;
+	}
+	if (n == 0) {
+		if (cap <= strlen("index.html"))
+			return MHD_HTTP_URI_TOO_LONG;
+		strcpy(out, "index.html");
+		return 0;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Open REL (checked by decode_path) below the web directory, every
+ * component without following a link; a regular file's descriptor, or -1. */
+static int open_below(char *rel, struct stat *st)
+{
+	int dir = D.web_fd, fd = -1;
+	char *seg = rel, *slash;
+
+	for (;;) {
+		slash = strchr(seg, '/');
+		if (slash)
+			*slash = '\0';
+		fd = openat(dir, seg,
+			    (slash ? O_DIRECTORY | O_PATH : O_RDONLY | O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW |
+				    O_CLOEXEC);
+		if (dir != D.web_fd)
+			close(dir);
+		if (slash)
+			*slash = '/';
+		if (fd < 0 || !slash)
+			break;
+		dir = fd;
+		seg = slash + 1;
+	}
+	if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static enum MHD_Result static_file(struct MHD_Connection *c, const char *url)
+{
+	char rel[PATH_MAX_LEN + 1];
+	struct MHD_Response *r;
+	struct stat st;
+	enum MHD_Result rc;
+	unsigned bad;
+	int fd;
+
+	if (strlen(url) > PATH_MAX_LEN)
+		return reply_text(c, MHD_HTTP_URI_TOO_LONG, "path too long\n");
+	bad = decode_path(url, rel, sizeof rel);
+	if (bad)
+		return reply_text(c, bad, bad == MHD_HTTP_NOT_FOUND ? "not found\n" : "bad path\n");
+	fd = open_below(rel, &st);
+	if (fd < 0)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	r = MHD_create_response_from_fd((uint64_t)st.st_size, fd); /* owns fd now */
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	common_headers(r);
+	MHD_add_response_header(r, "Content-Type", content_type(rel));
+	if (strcmp(content_type(rel), content_types[0].type) == 0 && D.csp)
+		MHD_add_response_header(r, "Content-Security-Policy", D.csp);
+	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* ---- the request handler ------------------------------------------------- */
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	(void)con_cls;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+		*upload_data_size = 0;
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	}
+	if (strcmp(url, "/api/v1/registry") == 0) {
+		const char *action = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "action");
+		if (action && strcmp(action, "hello") == 0)
+			return hello(c);
+		return reply_text(c, MHD_HTTP_BAD_REQUEST, "only action=hello\n");
+	}
+	if (strcmp(url, "/api/v1/anonymous-statistics/log") == 0)
+		return sent_log(c);
+	if (strncmp(url, "/api/", 5) == 0)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "no such endpoint\n");
+	return static_file(c, url);
+}
+
+/* Leave the path as the client sent it: decode_path() decodes it. */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+static void forget(void)
+{
+	if (D.web_fd >= 0)
+		close(D.web_fd);
+	D.web_fd = -1;
+	free(D.posthog_host);
+	free(D.posthog_key);
+	free(D.log_path);
+	free(D.csp);
+	D.posthog_host = D.posthog_key = D.log_path = D.csp = NULL;
+}
+
+int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
+	size_t csp_len;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, cfg->address, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)cfg->port);
+	} else if (inet_pton(AF_INET6, cfg->address, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)cfg->port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(err, errlen, "not a numeric IP address: %s", cfg->address);
+		return -1;
+	}
+	if (!dashboard_posthog_host_ok(cfg->posthog_host)) {
+		snprintf(err, errlen, "not a PostHog host the page may use: %s", cfg->posthog_host);
+		return -1;
+	}
+	D.web_fd = open(cfg->web_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (D.web_fd < 0) {
+		snprintf(err, errlen, "cannot open the web directory %s: %s", cfg->web_dir,
+			 strerror(errno));
+		return -1;
+	}
+	D.posthog_host = strdup(cfg->posthog_host);
+	D.posthog_key = strdup(cfg->posthog_key);
+	D.log_path = strdup(cfg->log_path);
+	/* The page talks to the daemon and to the PostHog host, nothing else. */
+	csp_len = strlen(cfg->posthog_host) + 200;
+	D.csp = malloc(csp_len);
+	if (!D.posthog_host || !D.posthog_key || !D.log_path || !D.csp) {
+		forget();
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(D.csp, csp_len,
+		 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+		 "connect-src 'self' %s; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+		 cfg->posthog_host);
+	D.mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, NULL,
+				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+				 MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+				 MHD_OPTION_END);
+	if (!D.mhd) {
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
+			 errno ? strerror(errno) : "libmicrohttpd refused");
+		forget();
+		return -1;
+	}
+	return 0;
+}
+
+unsigned dashboard_port(void)
+{
+	const union MHD_DaemonInfo *i;
+
+	if (!D.mhd)
+		return 0;
+	i = MHD_get_daemon_info(D.mhd, MHD_DAEMON_INFO_BIND_PORT);
+	return i ? i->port : 0;
+}
+
+void dashboard_stop(void)
+{
+	if (D.mhd)
+		MHD_stop_daemon(D.mhd);
+	D.mhd = NULL;
+	forget();
+}

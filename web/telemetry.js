@@ -1,0 +1,217 @@
+// telemetry.js: the dashboard's PostHog session, gated on the agent.
+//
+// The agent's registry "hello" says whether anonymous statistics are on,
+// decided by the agent at that request (opt-out file, DO_NOT_TRACK,
+// DISABLE_TELEMETRY, the level).  Only when it answers in time with
+// anonymous_statistics exactly true, a PostHog key and host, and a machine
+// GUID, is posthog-js loaded, from the agent's own web directory.  Every
+// property that could tell which node this is (its URL, host, path, title,
+// referrer, screen) is overwritten with a constant or dropped, in a hook
+// that runs on every event before it is sent.
+
+export const HELLO_URL = '/api/v1/registry?action=hello';
+export const HELLO_TIMEOUT_MS = 2000;
+export const POSTHOG_SCRIPT = 'posthog-js/array.no-external.js';
+
+// What the masked properties always hold.
+export const CONSTANTS = Object.freeze({
+  $ip: '127.0.0.1',
+  $current_url: 'agent dashboard',
+  $pathname: 'netdata-dashboard',
+  $host: 'dashboard.netdata.io',
+  $title: 'agent dashboard',
+  $referrer: '$direct',
+  $referring_domain: '$direct',
+  $screen_height: 0,
+  $screen_width: 0,
+  $viewport_height: 0,
+  $viewport_width: 0,
+});
+
+// Properties named after one of these (with a prefix below, or none) get
+// the constant of the base name.
+const PREFIXES = ['$initial_', '$session_entry_', '$prev_pageview_', '$'];
+// Any other property whose name holds one of these is dropped.
+const DROP_WORDS = ['url', 'href', 'host', 'path', 'title', 'referr', 'screen', 'viewport',
+  'utm_', 'search', 'gclid', 'fbclid', 'hash', 'location'];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// decide(hello): whether the page may load PostHog, and why (for the panel).
+export function decide(hello) {
+  if (!hello || typeof hello !== 'object') return { load: false, why: 'the agent did not answer' };
+  if (hello.anonymous_statistics !== true) {
+    return { load: false, why: 'the agent says anonymous statistics are off' };
+  }
+  if (typeof hello.machine_guid !== 'string' || !GUID.test(hello.machine_guid)) {
+    return { load: false, why: 'the agent gave no machine GUID' };
+  }
+  if (typeof hello.posthog_key !== 'string' || !/^[A-Za-z0-9_-]+$/.test(hello.posthog_key)) {
+    return { load: false, why: 'no PostHog key is configured' };
+  }
+  if (typeof hello.posthog_host !== 'string' ||
+      !/^(https:\/\/|http:\/\/(127\.|localhost|\[::1\]))[A-Za-z0-9.:[\]-]+$/.test(hello.posthog_host)) {
+    return { load: false, why: 'no usable PostHog host is configured' };
+  }
+  return { load: true, why: 'the agent says anonymous statistics are on' };
+}
+
+// fetchHello(): the hello reply, or null when it fails, is not JSON or
+// takes longer than timeoutMs.
+export async function fetchHello(fetchFn = globalThis.fetch, timeoutMs = HELLO_TIMEOUT_MS) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const r = await fetchFn(HELLO_URL, { signal: abort.signal, cache: 'no-store', credentials: 'omit' });
+    if (!r.ok) return null;
+    return await r.json();
+  } catch (e) {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function constantFor(key) {
+  for (const p of PREFIXES) {
+    if (key.startsWith(p)) {
+      const base = '$' + key.slice(p.length);
+      if (Object.prototype.hasOwnProperty.call(CONSTANTS, base)) return { found: true, value: CONSTANTS[base] };
+    }
+  }
+  return { found: false };
+}
+
+// leaks(value, secrets): whether a string value holds one of the page's own
+// strings (its host, URL, path, title, referrer).
+function leaks(value, secrets) {
+  return typeof value === 'string' && secrets.some((s) => s && value.includes(s));
+}
+
+// mask(properties, secrets): a copy with every identifying property set to
+// its constant or dropped, nested objects ($set, $set_once) too.
+export function mask(properties, secrets = []) {
+  const out = {};
+  for (const [key, value] of Object.entries(properties || {})) {
+    const c = constantFor(key);
+    if (c.found) {
+      out[key] = c.value;
+    } else if (DROP_WORDS.some((w) => key.toLowerCase().includes(w)) || leaks(value, secrets)) {
+      // dropped
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = mask(value, secrets);
+    } else if (Array.isArray(value)) {
+      out[key] = value.filter((v) => !leaks(v, secrets) && (v === null || typeof v !== 'object'));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+// maskedProperties(properties, secrets, guid): an event's properties,
+// masked, with the constants and the machine GUID set whatever came in.
+export function maskedProperties(properties, secrets, guid) {
+  const p = mask(properties, secrets);
+  for (const key of ['$ip', '$current_url', '$pathname', '$host']) p[key] = CONSTANTS[key];
+  p.distinct_id = guid;
+  return p;
+}
+
+// The page's own strings, which no event may carry.
+function pageSecrets(win) {
+  const l = win.location;
+  const s = [l.host, l.hostname, l.origin, l.href, win.document.title, win.document.referrer];
+  if (l.pathname && l.pathname !== '/') s.push(l.pathname);
+  if (l.search) s.push(l.search);
+  if (l.hash) s.push(l.hash);
+  if (l.port) s.push(':' + l.port);
+  return s.filter((x) => typeof x === 'string' && x.length > 0);
+}
+
+// posthogConfig(hello, win): the init options; the hooks mask every event.
+export function posthogConfig(hello, win) {
+  const secrets = pageSecrets(win);
+  const guid = hello.machine_guid;
+  const maskEvent = (event) => {
+    if (!event) return event;
+    event.properties = maskedProperties(event.properties, secrets, guid);
+    if (event.$set) event.$set = mask(event.$set, secrets);
+    if (event.$set_once) event.$set_once = mask(event.$set_once, secrets);
+    return event;
+  };
+  return {
+    api_host: hello.posthog_host,
+    persistence: 'memory',
+    person_profiles: 'never',
+    bootstrap: { distinctID: guid },
+    autocapture: false,
+    capture_pageview: false,
+    capture_pageleave: false,
+    rageclick: false,
+    capture_dead_clicks: false,
+    capture_heatmaps: false,
+    capture_exceptions: false,
+    capture_performance: false,
+    disable_session_recording: true,
+    enable_recording_console_log: false,
+    mask_all_text: true,
+    mask_all_element_attributes: true,
+    mask_personal_data_properties: true,
+    save_referrer: false,
+    save_campaign_params: false,
+    disable_scroll_properties: true,
+    disable_surveys: true,
+    disable_product_tours: true,
+    disable_conversations: true,
+    disable_web_experiments: true,
+    disable_external_dependency_loading: true,
+    advanced_disable_flags: true,
+    advanced_disable_feature_flags: true,
+    disable_compression: true,
+    request_batching: false,
+    get_current_url: () => CONSTANTS.$current_url,
+    property_denylist: ['$initial_person_info', '$search_engine', '$referring_domain_type'],
+    sanitize_properties: (properties) => maskedProperties(properties, secrets, guid),
+    before_send: maskEvent,
+  };
+}
+
+// loadScript(win, src): resolves once the classic script ran.
+function loadScript(win, src) {
+  return new Promise((resolve, reject) => {
+    const s = win.document.createElement('script');
+    s.src = src;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error('cannot load ' + src));
+    win.document.head.appendChild(s);
+  });
+}
+
+// start(win): ask the agent, then load and start PostHog or not.
+// Resolves to { hello, load, why, started }.
+export async function start(win = globalThis) {
+  const hello = await fetchHello(win.fetch.bind(win));
+  const d = decide(hello);
+  const result = { hello, load: d.load, why: d.why, started: false };
+  if (!d.load) return result;
+  try {
+    await loadScript(win, POSTHOG_SCRIPT);
+    const ph = win.posthog;
+    if (!ph || typeof ph.init !== 'function') throw new Error('posthog-js did not start');
+    await new Promise((resolve) => {
+      ph.init(hello.posthog_key, {
+        ...posthogConfig(hello, win),
+        loaded: (instance) => {
+          instance.register({ ...CONSTANTS, distinct_id: hello.machine_guid });
+          resolve();
+        },
+      });
+    });
+    ph.capture('$pageview');
+    result.started = true;
+  } catch (e) {
+    result.why = 'posthog-js is not installed with this agent';
+  }
+  return result;
+}
