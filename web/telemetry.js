@@ -169,6 +169,9 @@ export function posthogConfig(hello, win) {
     advanced_disable_flags: true,
     advanced_disable_feature_flags: true,
     disable_compression: true,
+    // posthog-js asks fetch() for a strict-origin Referer, which would name
+    // this node's host and port: the page's own policy (none) wins.
+    fetch_options: { referrerPolicy: 'no-referrer' },
     request_batching: false,
     get_current_url: () => CONSTANTS.$current_url,
     property_denylist: ['$initial_person_info', '$search_engine', '$referring_domain_type'],

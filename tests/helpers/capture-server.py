@@ -2,8 +2,10 @@
 """Loopback capture endpoint for the tests: records every request it gets.
 
 Each request N is written atomically to DIR/N.body (the raw body),
-DIR/N.meta (method, path and Content-Type, one per line) and DIR/N.raw
-(every byte read of it: request line, headers and body, as they came).
+DIR/N.meta (method, path, Content-Type, then Referer, one per line) and
+DIR/N.raw (every byte read of it: request line, headers and body, as they
+came).  Browsers get CORS answers (a preflight OPTIONS is recorded too), so
+that a page's posthog-js can post to it as to PostHog.
 Every TCP connection accepted appends a line to DIR/connections, before a
 byte is read, so a client that sends nothing, or fails its TLS handshake,
 still counts.  The chosen port is written to DIR/port once the socket
@@ -80,11 +82,11 @@ class TeeReader:
         return getattr(self.stream, name)
 
 
-def record(directory, method, path, ctype, body, raw=b""):
+def record(directory, method, path, ctype, body, raw=b"", referer=""):
     with LOCK:
         COUNT[0] += 1
         n = COUNT[0]
-    for suffix, data in (("meta", f"{method}\n{path}\n{ctype}\n".encode()),
+    for suffix, data in (("meta", f"{method}\n{path}\n{ctype}\n{referer}\n".encode()),
                          ("raw", raw), ("body", body)):
         tmp = os.path.join(directory, f".{n}.{suffix}.tmp")
         with open(tmp, "wb") as f:
@@ -123,7 +125,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.recorded = True
         record(self.server.directory, "POST", self.path,
-               self.headers.get("Content-Type", ""), body, bytes(self.rfile.seen))
+               self.headers.get("Content-Type", ""), body, bytes(self.rfile.seen),
+               self.headers.get("Referer", ""))
         if mode == "close":
             self.close_connection = True
             return
@@ -147,6 +150,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         reply = b'{"status": 1}' if status == 200 else b'{"error": "test"}'
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Content-Length", str(len(reply)))
         if status in (429, 503):
             self.send_header("Retry-After", "3600")
@@ -160,6 +164,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(reply)
 
     do_PUT = do_POST
+
+    def do_OPTIONS(self):
+        """A browser's CORS preflight: allowed, and recorded."""
+        record(self.server.directory, "OPTIONS", self.path, "", b"",
+               referer=self.headers.get("Referer", ""))
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers",
+                         self.headers.get("Access-Control-Request-Headers", "Content-Type"))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def endless(self, mode):
         """Stream until the client goes away (or the lifetime ends)."""
