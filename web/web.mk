@@ -51,6 +51,8 @@ tests_web_unit_dashboard_SOURCES = tests/web/unit-dashboard.c \
 	daemon/dashboard-json.c daemon/dashboard-json.h \
 	daemon/dashboard-log.c daemon/dashboard-log.h
 tests_web_unit_dashboard_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/helpers
-TESTS += tests/web/unit-dashboard tests/web/browser.bats
-EXTRA_DIST += tests/web/browser.bats tests/web/web-helpers.bash tests/web/browser.mjs
+TESTS += tests/web/unit-dashboard tests/web/http.bats tests/web/telemetry.bats \
+	tests/web/browser.bats
+EXTRA_DIST += tests/web/browser.bats tests/web/web-helpers.bash tests/web/browser.mjs \
+	tests/web/telemetry.bats tests/web/telemetry-unit.mjs tests/web/http.bats
 CLEANFILES += tests/web/screenshots/*.png
