@@ -18,7 +18,14 @@ set -eu
 DEPS='build-essential autoconf automake libtool pkg-config
 bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
 dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev clang-format netdata-core iproute2
-groff-base man-db'
+groff-base man-db
+libmicrohttpd-dev chromium nodejs'
+
+# npm comes with nodejs from some sources (NodeSource's package conflicts
+# with Debian's npm): Debian's npm is asked for only when no npm is there.
+# `npm ci` in web/ then installs what package-lock.json pins: posthog-js,
+# which make install puts beside the dashboard page, and playwright-core,
+# which drives /usr/bin/chromium in tests/web (it downloads no browser).
 
 # Debian packages make check-packages needs on top: the Debian and RPM
 # package tools, a minimal root for the install tests, podman for the image.
@@ -39,12 +46,25 @@ missing_deps() {
 		*) printf '%s\n' "$pkg" ;;
 		esac
 	done
+	command -v npm >/dev/null 2>&1 || printf '%s\n' npm
+}
+
+# The dashboard's npm packages, as web/package-lock.json pins them.
+install_npm() {
+	command -v npm >/dev/null 2>&1 || die "npm is missing: install it (Debian: npm)"
+	if [ -f "$top/web/node_modules/.package-lock.json" ] &&
+		cmp -s "$top/web/package-lock.json" "$top/web/node_modules/.lock-installed"; then
+		return 0
+	fi
+	say "npm ci in web/"
+	(cd "$top/web" && npm ci --no-audit --no-fund --ignore-scripts) &&
+		cp "$top/web/package-lock.json" "$top/web/node_modules/.lock-installed"
 }
 
 install_deps() {
 	command -v dpkg-query >/dev/null 2>&1 || die "not a Debian system: install these by hand: $DEPS"
 	missing=$(missing_deps)
-	[ -n "$missing" ] || return 0
+	[ -n "$missing" ] || { install_npm; return 0; }
 	say "installing: $(printf '%s' "$missing" | tr '\n' ' ')"
 	if [ "$(id -u)" -eq 0 ]; then
 		set -- env
@@ -56,6 +76,7 @@ install_deps() {
 	"$@" DEBIAN_FRONTEND=noninteractive apt-get update -q
 	# shellcheck disable=SC2086 # one word per package
 	"$@" DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	install_npm
 }
 
 build() {
