@@ -167,6 +167,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_OPTIONS(self):
         """A browser's CORS preflight: allowed, and recorded."""
+        self.recorded = True
         record(self.server.directory, "OPTIONS", self.path, "", b"",
                referer=self.headers.get("Referer", ""))
         self.send_response(204)
