@@ -10,10 +10,10 @@
 #include <stddef.h>
 
 struct json_buf {
-	char *data;  /* NUL-terminated while ok */
+	char *data; /* NUL-terminated while ok */
 	size_t len;
 	size_t cap;
-	int failed;  /* out of memory once: every later call is a no-op */
+	int failed; /* out of memory once: every later call is a no-op */
 };
 
 void json_init(struct json_buf *b);

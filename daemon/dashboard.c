@@ -25,12 +25,12 @@
 #include "dashboard-log.h"
 #include "dashboard.h"
 
-#define CONNECTION_LIMIT 64        /* at once; the next are refused at accept */
-#define CONNECTION_TIMEOUT_S 5     /* idle or slow clients are dropped after it */
-#define CONNECTION_MEMORY 32768    /* request line and headers must fit: 431 beyond */
-#define PATH_MAX_LEN 256           /* longer paths are refused (414) */
+#define CONNECTION_LIMIT 64     /* at once; the next are refused at accept */
+#define CONNECTION_TIMEOUT_S 5  /* idle or slow clients are dropped after it */
+#define CONNECTION_MEMORY 32768 /* request line and headers must fit: 431 beyond */
+#define PATH_MAX_LEN 256        /* longer paths are refused (414) */
 #define PATH_DEPTH_MAX 8
-#define LOG_EVENTS 20              /* the last events the panel shows */
+#define LOG_EVENTS 20 /* the last events the panel shows */
 
 static struct {
 	struct MHD_Daemon *mhd;
