@@ -87,7 +87,8 @@ build() {
 	mkdir -p "$build"
 	if [ ! -f "$build/Makefile" ]; then
 		say "configure"
-		(cd "$build" && "$top/configure" --enable-werror --prefix="$build/inst")
+		# --enable-fuzzing: fail here, not skip later, if clang lacks libFuzzer
+		(cd "$build" && "$top/configure" --enable-werror --enable-fuzzing --prefix="$build/inst")
 	fi
 	say "make"
 	make -C "$build" -j2

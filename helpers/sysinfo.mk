@@ -85,42 +85,5 @@ TESTS += tests/sysinfo/valgrind.bats
 endif
 EXTRA_DIST += tests/sysinfo/valgrind.bats
 
-# libFuzzer targets, one per parser.  Automake cannot switch compilers per
-# target, so these are plain rules with $(FUZZ_CC); make check builds them
-# (check_SCRIPTS) and fuzz.bats runs each briefly.
-SYSINFO_FUZZERS = \
-	tests/sysinfo/fuzz-osrelease \
-	tests/sysinfo/fuzz-lsbrelease \
-	tests/sysinfo/fuzz-environ \
-	tests/sysinfo/fuzz-cpuinfo
-sysinfo_fuzz_flags = -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers
-sysinfo_fuzz_lib = $(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/procfile.c \
-	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/xalloc.c
-sysinfo_fuzz_deps = $(sysinfo_fuzz_lib) $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
-	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/xalloc.h $(top_srcdir)/tests/sysinfo/fuzz-check.h
-sysinfo_fuzz_build = $(MKDIR_P) $(@D) && $(FUZZ_CC) $(sysinfo_fuzz_flags) -o $@
-if HAVE_LIBFUZZER
-check_SCRIPTS += $(SYSINFO_FUZZERS)
-TESTS += tests/sysinfo/fuzz.bats
-endif
-CLEANFILES += $(SYSINFO_FUZZERS)
-EXTRA_DIST += \
-	tests/sysinfo/fuzz.bats \
-	tests/sysinfo/fuzz-check.h \
-	tests/sysinfo/fuzz-osrelease.c \
-	tests/sysinfo/fuzz-lsbrelease.c \
-	tests/sysinfo/fuzz-environ.c \
-	tests/sysinfo/fuzz-cpuinfo.c
-
-tests/sysinfo/fuzz-osrelease: $(top_srcdir)/tests/sysinfo/fuzz-osrelease.c $(sysinfo_fuzz_deps)
-	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-osrelease.c $(sysinfo_fuzz_lib)
-tests/sysinfo/fuzz-lsbrelease: $(top_srcdir)/tests/sysinfo/fuzz-lsbrelease.c $(sysinfo_fuzz_deps)
-	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-lsbrelease.c $(sysinfo_fuzz_lib)
-tests/sysinfo/fuzz-environ: $(top_srcdir)/tests/sysinfo/fuzz-environ.c $(sysinfo_fuzz_deps)
-	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-environ.c $(sysinfo_fuzz_lib)
-tests/sysinfo/fuzz-cpuinfo: $(top_srcdir)/tests/sysinfo/fuzz-cpuinfo.c $(sysinfo_fuzz_deps)
-	$(AM_V_CCLD)$(sysinfo_fuzz_build) $(top_srcdir)/tests/sysinfo/fuzz-cpuinfo.c $(sysinfo_fuzz_lib)
-
 # What sysinfo prints and how it decides.
 EXTRA_DIST += helpers/sysinfo.md

@@ -1,0 +1,82 @@
+# tests/fuzz/: libFuzzer targets for every parser and encoder in C, and the
+# property fuzzer of the script's awk JSON encoder (docs/fuzzing.md).
+#
+# Automake cannot switch compilers per target, so the targets are plain
+# rules with $(FUZZ_CC) (clang): the helpers' sources are compiled once into
+# an archive, then linked with the driver of each target.  Every target in
+# FUZZ_PARSER_TARGETS is tests/fuzz/fuzz-parser.c built with
+# -DFUZZ_TARGET=NAME; FUZZ_OWN_TARGETS have a source of their own (an oracle
+# that needs a file tree).  Each target's seeds are in tests/fuzz/corpus/NAME.
+FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines
+FUZZ_OWN_TARGETS = dmi rootfs
+FUZZ_PARSER_BINS = $(FUZZ_PARSER_TARGETS:%=tests/fuzz/fuzz-%)
+FUZZ_BINS = $(FUZZ_PARSER_BINS) $(FUZZ_OWN_TARGETS:%=tests/fuzz/fuzz-%)
+
+# `make fuzz`: each target for FUZZ_SECONDS; make check runs them briefly.
+FUZZ_SECONDS = 300
+
+fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
+	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers -I$(top_srcdir)/tests/fuzz
+fuzz_lib_srcs = \
+	$(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/procfile.c \
+	$(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
+	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
+fuzz_lib_hdrs = \
+	$(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
+	$(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
+	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
+fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h
+fuzz_lib = tests/fuzz/libfuzz-helpers.a
+fuzz_link = $(MKDIR_P) $(@D) && \
+	$(FUZZ_CC) $(fuzz_cflags) -fsanitize=fuzzer,address,undefined -o $@
+
+$(fuzz_lib): $(fuzz_lib_srcs) $(fuzz_lib_hdrs) config.h
+	$(AM_V_AR)rm -rf $@.o.d && $(MKDIR_P) $@.o.d && \
+	for src in $(fuzz_lib_srcs); do \
+		obj=$@.o.d/$$(basename "$$src" .c).o; \
+		$(FUZZ_CC) $(fuzz_cflags) -fsanitize=fuzzer-no-link,address,undefined -c -o "$$obj" "$$src" || exit 1; \
+	done && rm -f $@ && $(AR) cr $@ $@.o.d/*.o && rm -rf $@.o.d
+
+$(FUZZ_PARSER_BINS): $(top_srcdir)/tests/fuzz/fuzz-parser.c $(fuzz_hdrs) $(fuzz_lib)
+	$(AM_V_CCLD)name=$$(basename $@); $(fuzz_link) -DFUZZ_TARGET="$${name#fuzz-}" \
+		$(top_srcdir)/tests/fuzz/fuzz-parser.c $(fuzz_lib)
+tests/fuzz/fuzz-dmi: $(top_srcdir)/tests/fuzz/fuzz-dmi.c $(fuzz_hdrs) $(fuzz_lib)
+	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-dmi.c $(fuzz_lib)
+tests/fuzz/fuzz-rootfs: $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_hdrs) $(fuzz_lib)
+	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_lib)
+
+if HAVE_LIBFUZZER
+check_SCRIPTS += $(FUZZ_BINS)
+TESTS += tests/fuzz/fuzz.bats
+endif
+CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
+EXTRA_DIST += \
+	tests/fuzz/corpus \
+	tests/fuzz/fuzz.bats \
+	tests/fuzz/fuzz-check.h \
+	tests/fuzz/fuzz-tree.h \
+	tests/fuzz/fuzz-parser.c \
+	tests/fuzz/fuzz-dmi.c \
+	tests/fuzz/fuzz-rootfs.c \
+	tests/fuzz/make-corpus.py \
+	tests/fuzz/run-fuzzer.sh
+
+# The long runs: what they found stays in tests/fuzz/work/NAME (the grown
+# corpus, and artifacts/ with any crashing input).
+fuzz: fuzz-libfuzzer
+if HAVE_LIBFUZZER
+fuzz-libfuzzer: $(FUZZ_BINS)
+	@for t in $(FUZZ_PARSER_TARGETS) $(FUZZ_OWN_TARGETS); do \
+		nice $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzzer.sh tests/fuzz/fuzz-$$t \
+			$(top_srcdir)/tests/fuzz/corpus/$$t tests/fuzz/work/$$t $(FUZZ_SECONDS) || exit 1; \
+	done
+else
+fuzz-libfuzzer:
+	@echo "make fuzz: no clang with libFuzzer; configure --enable-fuzzing says what is missing" >&2; exit 1
+endif
+.PHONY: fuzz fuzz-libfuzzer
+
+clean-local: clean-fuzz
+clean-fuzz:
+	rm -rf tests/fuzz/work
+.PHONY: clean-fuzz
