@@ -17,7 +17,7 @@ set -eu
 # file) and which the tests never touch.
 DEPS='build-essential autoconf automake libtool pkg-config
 bats bats-assert bats-support shellcheck jq python3 curl wget openssl ca-certificates
-dash busybox valgrind strace procps util-linux clang libclang-rt-14-dev clang-format netdata-core iproute2
+dash busybox gawk valgrind strace procps util-linux clang libclang-rt-14-dev clang-format netdata-core iproute2
 groff-base man-db
 libmicrohttpd-dev chromium nodejs'
 

@@ -12,8 +12,10 @@ FUZZ_OWN_TARGETS = dmi rootfs
 FUZZ_PARSER_BINS = $(FUZZ_PARSER_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_BINS = $(FUZZ_PARSER_BINS) $(FUZZ_OWN_TARGETS:%=tests/fuzz/fuzz-%)
 
-# `make fuzz`: each target for FUZZ_SECONDS; make check runs them briefly.
+# `make fuzz`: each target for FUZZ_SECONDS, then the JSON property fuzzer
+# on FUZZ_JSON_STRINGS strings per awk; make check runs both briefly.
 FUZZ_SECONDS = 300
+FUZZ_JSON_STRINGS = 1000000
 
 fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
 	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers -I$(top_srcdir)/tests/fuzz
@@ -49,6 +51,8 @@ if HAVE_LIBFUZZER
 check_SCRIPTS += $(FUZZ_BINS)
 TESTS += tests/fuzz/fuzz.bats
 endif
+# The JSON property fuzzer needs only python3, the awks and the built script.
+TESTS += tests/fuzz/json-property.bats
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
 EXTRA_DIST += \
 	tests/fuzz/corpus \
@@ -58,12 +62,14 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-parser.c \
 	tests/fuzz/fuzz-dmi.c \
 	tests/fuzz/fuzz-rootfs.c \
+	tests/fuzz/json-property.bats \
+	tests/fuzz/json-property.py \
 	tests/fuzz/make-corpus.py \
 	tests/fuzz/run-fuzzer.sh
 
 # The long runs: what they found stays in tests/fuzz/work/NAME (the grown
 # corpus, and artifacts/ with any crashing input).
-fuzz: fuzz-libfuzzer
+fuzz: fuzz-libfuzzer fuzz-json
 if HAVE_LIBFUZZER
 fuzz-libfuzzer: $(FUZZ_BINS)
 	@for t in $(FUZZ_PARSER_TARGETS) $(FUZZ_OWN_TARGETS); do \
@@ -74,7 +80,10 @@ else
 fuzz-libfuzzer:
 	@echo "make fuzz: no clang with libFuzzer; configure --enable-fuzzing says what is missing" >&2; exit 1
 endif
-.PHONY: fuzz fuzz-libfuzzer
+fuzz-json: daemon/anonymous-statistics.sh
+	nice $(PYTHON3) $(top_srcdir)/tests/fuzz/json-property.py --require-all \
+		--script daemon/anonymous-statistics.sh --strings $(FUZZ_JSON_STRINGS)
+.PHONY: fuzz fuzz-libfuzzer fuzz-json
 
 clean-local: clean-fuzz
 clean-fuzz:
