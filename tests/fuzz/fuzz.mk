@@ -6,9 +6,9 @@
 # an archive, then linked with the driver of each target.  Every target in
 # FUZZ_PARSER_TARGETS is tests/fuzz/fuzz-parser.c built with
 # -DFUZZ_TARGET=NAME; FUZZ_OWN_TARGETS have a source of their own (an oracle
-# that needs a file tree).  Each target's seeds are in tests/fuzz/corpus/NAME.
+# that needs a file tree, or the state helper compiled in whole).  Each target's seeds are in tests/fuzz/corpus/NAME.
 FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines
-FUZZ_OWN_TARGETS = dmi rootfs
+FUZZ_OWN_TARGETS = dmi rootfs state
 FUZZ_PARSER_BINS = $(FUZZ_PARSER_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_BINS = $(FUZZ_PARSER_BINS) $(FUZZ_OWN_TARGETS:%=tests/fuzz/fuzz-%)
 
@@ -46,6 +46,9 @@ tests/fuzz/fuzz-dmi: $(top_srcdir)/tests/fuzz/fuzz-dmi.c $(fuzz_hdrs) $(fuzz_lib
 	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-dmi.c $(fuzz_lib)
 tests/fuzz/fuzz-rootfs: $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_hdrs) $(fuzz_lib)
 	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_lib)
+tests/fuzz/fuzz-state: $(top_srcdir)/tests/fuzz/fuzz-state.c $(fuzz_hdrs) $(fuzz_lib) \
+		$(top_srcdir)/helpers/anonymous-statistics-state.c
+	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-state.c $(fuzz_lib)
 
 if HAVE_LIBFUZZER
 check_SCRIPTS += $(FUZZ_BINS)
@@ -62,6 +65,7 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-parser.c \
 	tests/fuzz/fuzz-dmi.c \
 	tests/fuzz/fuzz-rootfs.c \
+	tests/fuzz/fuzz-state.c \
 	tests/fuzz/json-property.bats \
 	tests/fuzz/json-property.py \
 	tests/fuzz/make-corpus.py \

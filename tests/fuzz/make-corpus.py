@@ -93,6 +93,20 @@ def state_seeds():
         add("lastlines", "log-keep-%d" % keep, bytes([keep]) + log)
     add("lastlines", "torn", b"\x02a\nb\nc")
     add("lastlines", "newlines", b"\x03\n\n\n\n\n")
+    # fuzz-state: MODE ARG \n PAYLOAD \n OLD, at the target's clock NOW.
+    now = 1700000000
+    records = b"".join(b"%d sig.%d: x-y\n" % (now - 3000 * i, i) for i in range(60))
+    records += b"%d old\n%d future\n-5 neg\n+%d plus\nbad\n%d torn" % (
+        now - 86400, now + 1, now - 5, now)
+    for mode, name in enumerate(("claim", "release", "check")):
+        add("state", name + "-new", bytes([mode]) + b"sig.new\n\n" + records)
+        add("state", name + "-known", bytes([mode]) + b"sig.7: x-y\n\n" + records)
+    add("state", "claim-bad-sig", b"\x00sig\tnew\n\n" + records)
+    log = b"".join(b"%d 200 {\"n\":%d}\n" % (now - i, i) for i in range(120))
+    add("state", "log", b"\x03200\n{\"event\":\"START\"}\n" + log)
+    add("state", "log-torn", b"\x03500\n{}\n" + log + b"torn")
+    add("state", "log-bad-payload", b"\x03200\n{\"a\":\x00}\n" + log[:200])
+    add("state", "log-bad-status", b"\x03600\n{}\n")
 
 
 DMI_FILES = ["product_name", "sys_vendor", "board_vendor", "bios_vendor", "product_version"]
