@@ -73,17 +73,23 @@ static int vm_bit(const struct piece *raw)
 static const char *model_amazon(const struct piece *pieces)
 {
 	int bit = vm_bit(&pieces[N_DMI]);
-	char *name, *metal;
 	const char *id = "amazon";
+	char *name, tail;
 
 	if (bit >= 0)
 		return bit ? "amazon" : "none";
 	if (pieces[0].len == 0)
 		return "amazon";
 	name = first_line(&pieces[0]);
-	metal = strstr(name, ".metal");
-	if (metal && (metal[6] == '\0' || metal[6] == '-'))
-		id = "none";
+	/* only the first ".metal" counts: find its end by hand */
+	for (size_t at = 0, n = strlen(name); at + 6 <= n; at++) {
+		if (memcmp(name + at, ".metal", 6) != 0)
+			continue;
+		tail = name[at + 6];
+		if (tail == '\0' || tail == '-')
+			id = "none";
+		break;
+	}
 	free(name);
 	return id;
 }
