@@ -58,6 +58,7 @@ endif
 TESTS += tests/fuzz/json-property.bats
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
 EXTRA_DIST += \
+	docs/fuzzing.md \
 	tests/fuzz/corpus \
 	tests/fuzz/fuzz.bats \
 	tests/fuzz/fuzz-check.h \
