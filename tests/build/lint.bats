@@ -45,7 +45,6 @@ unformatted_c_files() {
 	daemon/anonstats-daemon.c
 	helpers/sysinfo.c
 	tests/daemon/unit-anonstats.c
-	tests/sysinfo/fuzz-environ.c
 	tests/sysinfo/unit-envfile.c
 	tests/sysinfo/unit-rootfs.c
 	tests/sysinfo/unit-text.c

@@ -12,12 +12,12 @@
 #include "text.h"
 
 /* require(cond): an oracle's assertion; its failure is the fuzzer's crash. */
-#define require(cond) \
-	do { \
-		if (!(cond)) { \
+#define require(cond)                                                                             \
+	do {                                                                                      \
+		if (!(cond)) {                                                                    \
 			fprintf(stderr, "%s:%d: oracle failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
+			abort();                                                                  \
+		}                                                                                 \
 	} while (0)
 
 static inline int value_ok(const char *v, size_t n)

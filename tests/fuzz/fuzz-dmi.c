@@ -25,7 +25,7 @@
 #include "virt.h"
 
 #define SEPARATOR '\x1e'
-#define READ_CAP 4096	/* what virt.c reads of each of these files */
+#define READ_CAP 4096 /* what virt.c reads of each of these files */
 #define N_DMI 5
 
 static const char *const files[N_DMI + 1] = {
@@ -103,7 +103,7 @@ static const char *model_dmi(const struct piece *pieces)
 		if (pieces[i].len == 0)
 			continue;
 		line = first_line(&pieces[i]);
-		id = virt_dmi_vendor(line);
+		id = virt_id_name(virt_dmi_vendor(line));
 		free(line);
 		if (id != NULL)
 			return strcmp(id, "amazon") == 0 ? model_amazon(pieces) : id;
@@ -146,9 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	want = model_dmi(pieces);
 	if (strcmp(want, "none") == 0)
-		require(strcmp(vm.id, "none") == 0 && strcmp(vm.method, "none") == 0);
+		require(strcmp(virt_id_name(vm.id), "none") == 0 && strcmp(vm.method, "none") == 0);
 	else
-		require(strcmp(vm.id, want) == 0 && strcmp(vm.method, "dmi") == 0);
-	require(strcmp(ct.id, "none") == 0);
+		require(strcmp(virt_id_name(vm.id), want) == 0 && strcmp(vm.method, "dmi") == 0);
+	require(strcmp(virt_id_name(ct.id), "none") == 0);
 	return 0;
 }

@@ -58,7 +58,10 @@ TARGET_FN(lsbrelease)
 TARGET_FN(environ)
 {
 	static const char *const keys[] = {
-		"container", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "",
+		"container",
+		"KUBERNETES_SERVICE_HOST",
+		"KUBERNETES_SERVICE_PORT",
+		"",
 	};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -211,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	CALL(FUZZ_TARGET)((const char *)data, size);
+	CALL(FUZZ_TARGET)
+	((const char *)data, size);
 	return 0;
 }

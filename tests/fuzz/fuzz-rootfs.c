@@ -34,11 +34,15 @@
 #include "rootfs.h"
 
 #define MAX_ENTRIES 64
-#define MAX_PATH 256	/* an entry's path */
+#define MAX_PATH 256 /* an entry's path */
 #define MAX_QUERY 1024
 #define MAX_LINKS 40
 
-enum kind { DIR_, FILE_, LINK_ };
+enum kind {
+	DIR_,
+	FILE_,
+	LINK_
+};
 
 struct entry {
 	enum kind kind;
@@ -69,7 +73,8 @@ static int valid_path(const struct model *m, const char *path)
 
 	if (strlen(path) >= MAX_PATH || *name == '\0' || strcmp(name, ".") == 0 ||
 	    strcmp(name, "..") == 0 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					    "0123456789._-") != strlen(name) || lookup(m, path))
+						    "0123456789._-") != strlen(name) ||
+	    lookup(m, path))
 		return 0;
 	if (!slash)
 		return 1;
@@ -117,7 +122,7 @@ static int model_walk(const struct model *m, char *cur, const char *path, int fo
 		}
 		snprintf(cand, sizeof cand, "%s%s%.*s", cur, *cur ? "/" : "", (int)len, name);
 		if (last && !slash && !follow) {
-			strcpy(cur, cand);	/* not looked at: it need not exist */
+			strcpy(cur, cand); /* not looked at: it need not exist */
 			return 0;
 		}
 		if (len > NAME_MAX)
@@ -173,7 +178,7 @@ struct open_how_ {
 };
 #define RESOLVE_IN_ROOT_ 0x10
 
-static int kernel_says = 1;	/* 0 once openat2 proved missing or forbidden */
+static int kernel_says = 1; /* 0 once openat2 proved missing or forbidden */
 
 /* check_kernel(dirfd, query, r, rel): openat2(RESOLVE_IN_ROOT) reaches the
  * same file as the followed resolution, or fails with the same error. */
@@ -222,7 +227,7 @@ static void make_entry(struct model *m, int dirfd, char kind, char *arg)
 		*sp = '\0';
 		target = sp + 1;
 		if (*target == '\0' || strlen(target) > MAX_QUERY)
-			return;	/* symlink(2) makes no empty or overlong link */
+			return; /* symlink(2) makes no empty or overlong link */
 	}
 	if (!valid_path(m, arg))
 		return;
@@ -271,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	require(text != NULL);
 	memcpy(text, data, size);
-	text[size] = '\0';	/* an inner NUL ends the input there */
+	text[size] = '\0'; /* an inner NUL ends the input there */
 	m.n = 0;
 	dirfd = tree_open();
 	fs.dirfd = dirfd;

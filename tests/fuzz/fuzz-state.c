@@ -83,7 +83,7 @@ static int model_signature_ok(const char *s)
 /* model_fatal(): the exit status, and in *out the new file (NULL: as it was). */
 static int model_fatal(int mode, const char *sig, const char *old, size_t olen, struct bytes *out)
 {
-	const char *line = old, *end = old + strnlen(old, olen);	/* a NUL ends the records */
+	const char *line = old, *end = old + strnlen(old, olen); /* a NUL ends the records */
 	const char *kept[FATAL_KEEP * 200];
 	size_t kept_len[FATAL_KEEP * 200], n = 0, first;
 	char head[64];
@@ -97,7 +97,7 @@ static int model_fatal(int mode, const char *sig, const char *old, size_t olen, 
 		int ok;
 
 		if (nl == NULL)
-			break;	/* torn */
+			break; /* torn */
 		copy = strndup(line, (size_t)(nl - line));
 		require(copy != NULL);
 		errno = 0;
@@ -147,7 +147,7 @@ static int model_log(const char *status, const char *payload, size_t plen, const
 	if (plen < 2 || payload[0] != '{' || payload[plen - 1] != '}' || memchr(payload, '\0', plen))
 		return EXIT_STATE;
 	if (olen > 0 && old[olen - 1] != '\n') {
-		from = olen;	/* torn: afresh */
+		from = olen; /* torn: afresh */
 	} else {
 		/* the last 99 lines: where the 99th '\n' from the end (not the
 		 * final one) is followed by a line */
@@ -196,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	dirfd = tree_open();
 	tree_write(dirfd, name, nl2 + 1, (size_t)(end - nl2 - 1));
-	tree_write(dirfd, "stdin", nl1 + 1, (size_t)(nl2 - nl1));	/* with its '\n' */
+	tree_write(dirfd, "stdin", nl1 + 1, (size_t)(nl2 - nl1)); /* with its '\n' */
 	in = openat(dirfd, "stdin", O_RDONLY | O_CLOEXEC);
 	require(in >= 0);
 	saved = dup(STDIN_FILENO);
@@ -218,10 +218,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode == 3)
 		w = model_log(arg, nl1 + 1, (size_t)(nl2 - nl1 - 1), nl2 + 1, (size_t)(end - nl2 - 1), &want);
 	else
-		w = model_fatal(mode == 0 ? CLAIM : mode == 1 ? RELEASE : CHECK, arg, nl2 + 1,
+		w = model_fatal(mode == 0 ? CLAIM : mode == 1 ? RELEASE
+							      : CHECK,
+				arg, nl2 + 1,
 				(size_t)(end - nl2 - 1), &want);
 	require(r == w);
-	if (want.data == NULL) {	/* unchanged */
+	if (want.data == NULL) { /* unchanged */
 		require(alen == (size_t)(end - nl2 - 1) && memcmp(after, nl2 + 1, alen) == 0);
 	} else {
 		require(alen == want.len && memcmp(after, want.data, alen) == 0);

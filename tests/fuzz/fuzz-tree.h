@@ -23,7 +23,7 @@ static inline int tree_remove_one(const char *path, const struct stat *st, int t
 {
 	(void)st;
 	if (ftw->level == 0)
-		return 0;	/* the scratch directory itself stays */
+		return 0; /* the scratch directory itself stays */
 	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 ? -1 : 0;
 }
 
