@@ -14,3 +14,11 @@ bench-script: daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT) helpers/an
 		--sysinfo helpers/sysinfo$(EXEEXT) --state-helper helpers/anonymous-statistics-state$(EXEEXT) \
 		--capture-server $(srcdir)/tests/helpers/capture-server.py $(SCRIPT_BENCH_FLAGS)
 .PHONY: bench-script
+
+# Every benchmark above, and spawn-latency's, in one table (bench/report.py):
+# what docs/performance.md shows.  BENCH_FLAGS=--quick for a rough one.
+EXTRA_DIST += bench/report.py
+bench: daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT) \
+		helpers/anonymous-statistics-state$(EXEEXT) bench/spawn-latency$(EXEEXT)
+	$(PYTHON3) $(srcdir)/bench/report.py --srcdir $(srcdir) $(BENCH_FLAGS)
+.PHONY: bench

@@ -13,7 +13,8 @@ Peers, each run as it really runs:
   ours+sys  ours with no facts in the environment: it runs sysinfo
   floor     one /bin/sh running sysinfo and one curl POST: the least a whole
             START can cost
-Every request goes to a loopback capture server.  Rounds interleave the
+The script gets mawk as awk when it is installed (Debian's default; --awk
+names another).  Every request goes to a loopback capture server.  Rounds interleave the
 peers (A, B, C, D, A, B, ...), so a noisy machine slows each alike.
 
 Reports median and p99 wall time, the median CPU time of the whole process
@@ -88,10 +89,20 @@ def main():
     p.add_argument("--capture-server", required=True)
     p.add_argument("--netdata-script", help="Netdata 1.37's anonymous-statistics.sh")
     p.add_argument("--rounds", type=int, default=200)
+    p.add_argument("--awk", help="the awk the script runs (default: mawk, Debian's, when installed)")
+    p.add_argument("--rows", help="also append tab-separated rows to this file (bench/report.py)")
     a = p.parse_args()
 
     base_path = "/usr/local/bin:/usr/bin:/bin"
     work = tempfile.mkdtemp(prefix="script-bench.")
+    # Debian's default awk is mawk (Priority: required); installing gawk
+    # makes it /usr/bin/awk.  Every peer gets the one chosen here.
+    awk = a.awk or shutil.which("mawk") or shutil.which("awk", path=base_path)
+    if awk:
+        farm = os.path.join(work, "awk-bin")
+        os.makedirs(farm)
+        os.symlink(os.path.realpath(awk), os.path.join(farm, "awk"))
+        base_path = farm + ":" + base_path
     cap = os.path.join(work, "capture")
     os.makedirs(cap)
     server = subprocess.Popen([sys.executable, a.capture_server, "--dir", cap, "--lifetime", "3600"])
@@ -156,7 +167,6 @@ def main():
 
     med = {n: statistics.median(t) for n, t in times.items()}
     cpu_med = {n: statistics.median(t) for n, t in cpu.items()}
-    awk = shutil.which("awk", path=base_path)
     print(f"whole events, {a.rounds} interleaved rounds, loopback endpoint, "
           f"load average {os.getloadavg()[0]:.2f}, awk is {awk and os.path.realpath(awk)}")
     print(f"{'peer':<10} {'median ms':>10} {'p99 ms':>8} {'cpu ms':>8} {'programs':>9}")
@@ -164,6 +174,13 @@ def main():
         e = execs[name]
         print(f"{name:<10} {med[name] * 1000:>10.2f} {p99(times[name]) * 1000:>8.2f} "
               f"{cpu_med[name] * 1000:>8.2f} {'?' if e is None else e:>9}")
+    if a.rows:
+        with open(a.rows, "a") as f:
+            for name in times:
+                e = execs[name]
+                note = f"cpu {cpu_med[name] * 1000:.2f} ms" + ("" if e is None else f", {e} programs")
+                f.write(f"whole event (START)\t{name}\t{len(times[name])}\t{med[name] * 1000:.3f}\t"
+                        f"{p99(times[name]) * 1000:.3f}\t{note}\n")
     print("ratios of medians, wall time (cpu time: the whole process tree's, less "
           "sensitive to load):")
     print(f"ours / netdata     = {med['ours'] / med['netdata']:.2f}  "

@@ -151,6 +151,13 @@ static int start_endpoint(struct endpoint *ep, int answer, int *port)
 #define BENCH_GUID "01234567-89ab-4cde-8f01-23456789abcd"
 
 static const char *script = "daemon/anonymous-statistics.sh";
+/* The popen peer of the hanging-endpoint case: Netdata's own script (its
+ * curl has --max-time 2), or ours. */
+static const char *popen_script;
+/* --rows FILE: each measurement also as a tab-separated line, for
+ * bench/report.py: section, peer, n, median ms, p99 ms. */
+static FILE *rows;
+static const char *section = "";
 static char tmpl[] = "/tmp/spawn-latency.XXXXXX";
 static char answering_url[128], hanging_url[128];
 static unsigned long stop_runs, stop_failures;
@@ -191,13 +198,13 @@ static void use_endpoint(const char *url)
 
 /* popen("'script' ARGS") and pclose(), which waits for it.  The bench's
  * environment holds what the library gives the script (main()). */
-static double popen_run(const char *args)
+static double popen_run(const char *which, const char *args)
 {
 	char cmd[4096], line[256];
 	double t0 = now_ms();
 	FILE *p;
 
-	snprintf(cmd, sizeof cmd, "'%s' %s", script, args);
+	snprintf(cmd, sizeof cmd, "'%s' %s", which, args);
 	p = popen(cmd, "r");
 	if (!p) {
 		perror("popen");
@@ -234,6 +241,8 @@ static void report(const char *name, double *v, size_t n, double *median)
 	last_p99 = percentile(v, n, 99);
 	printf("  %-34s n=%-4zu median %9.3f ms  p99 %9.3f ms  max %9.3f ms\n", name, n, *median,
 	       percentile(v, n, 99), v[n - 1]);
+	if (rows)
+		fprintf(rows, "%s\t%s\t%zu\t%.3f\t%.3f\n", section, name, n, *median, last_p99);
 }
 
 static double *alloc_samples(long n)
@@ -257,8 +266,9 @@ static void bench_stop_answering(long n)
 	stop_runs = stop_failures = 0;
 	for (i = 0; i < n; i++) {
 		lib[i] = lib_stop(5000);
-		pop[i] = popen_run("'STOP' 'OK'");
+		pop[i] = popen_run(script, "'STOP' 'OK'");
 	}
+	section = "anonstats_stop(), endpoint answering";
 	printf("anonstats_stop(), endpoint answering (STOP OK), interleaved:\n");
 	report("libanonstats anonstats_stop()", lib, (size_t)n, &ml);
 	report("popen+pclose of the script", pop, (size_t)n, &mp);
@@ -279,6 +289,7 @@ static void bench_stop_hanging(long n, unsigned bound)
 	use_endpoint(hanging_url);
 	for (i = 0; i < n; i++)
 		lib[i] = lib_stop(bound);
+	section = "anonstats_stop(), endpoint hanging, bound 500 ms";
 	printf("anonstats_stop(), endpoint hanging, bound %u ms:\n", bound);
 	report("libanonstats anonstats_stop()", lib, (size_t)n, &m);
 	printf("  median over the bound: %+.3f ms\n", m - bound);
@@ -322,6 +333,7 @@ static void bench_send_rate(long n, long pause_ms)
 	}
 	anonstats_stop(0);
 	anonstats_free();
+	section = "send call, endpoint answering";
 	printf("send call (anonstats_cloud_build_fail), endpoint answering:\n");
 	report("idle (one event at a time)", idle, (size_t)n, &mi);
 	pi = last_p99;
@@ -352,13 +364,15 @@ static void bench_send_hanging(long n, long baseline)
 		usleep(20000);
 		/* The slow peer, spread through the run. */
 		if (j < baseline && i % (n / baseline ? n / baseline : 1) == 0)
-			pop[j++] = popen_run("'START'");
+			pop[j++] = popen_run(popen_script ? popen_script : script, "'START'");
 	}
 	while (j < baseline)
-		pop[j++] = popen_run("'START'");
+		pop[j++] = popen_run(popen_script ? popen_script : script, "'START'");
+	section = "send call, endpoint hanging";
 	printf("send call (anonstats_start()), endpoint hanging:\n");
 	report("libanonstats send", lib, (size_t)n, &ml);
-	report("popen+pclose", pop, (size_t)baseline, &mp);
+	report(popen_script ? "popen+pclose of Netdata's script" : "popen+pclose", pop, (size_t)baseline,
+	       &mp);
 	printf("  ratio (median popen / median libanonstats): %.0fx\n", ml > 0 ? mp / ml : 0.0);
 	free(lib);
 	free(pop);
@@ -372,6 +386,8 @@ int main(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "baseline-iterations", required_argument, NULL, 'b' },
 		{ "pause-ms", required_argument, NULL, 'p' },
+		{ "popen-script", required_argument, NULL, 'P' },
+		{ "rows", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -401,9 +417,20 @@ int main(int argc, char **argv)
 			}
 			*(opt == 'n' ? &iterations : (opt == 'b' ? &baseline : &pause_ms)) = v;
 			break;
+		case 'P':
+			popen_script = optarg;
+			break;
+		case 'r':
+			rows = fopen(optarg, "a");
+			if (!rows) {
+				perror(optarg);
+				return 1;
+			}
+			break;
 		case 'h':
 			printf("Usage: spawn-latency [--script PATH] [--sysinfo PATH] [--iterations N]"
-			       " [--baseline-iterations N] [--pause-ms MS]\n");
+			       " [--baseline-iterations N] [--pause-ms MS] [--popen-script PATH]"
+			       " [--rows FILE]\n");
 			return 0;
 		default:
 			return 2;

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark sysinfo against its peers, measured in the same run.
 
-Peers: Netdata 1.37's system-info.sh (Debian package netdata-plugins-bash,
-fetched with `apt-get download` unless --system-info points at a copy) and
+Peers, timed interleaved in one run: Netdata 1.37's system-info.sh (Debian
+package netdata-plugins-bash, fetched with `apt-get download` unless
+--system-info points at a copy), run under /bin/sh as its #! line asks, and
 systemd-detect-virt.  system-info.sh runs with curl and wget absent from
 PATH: with curl it probes cloud metadata addresses, which we never contact.
 
-Reports per program: median and p90 wall time, peak RSS of the program's own
+Reports per program: median, p90 and p99 wall time, peak RSS of the program's own
 process (through the static launcher bench/peak-rss.c), and how many processes it started (strace, if present),
 then the ratios against sysinfo.  Targets (issue 3): sysinfo median <= 2 ms,
 >= 40x faster than system-info.sh, peak RSS <= 2 MiB, zero child processes.
@@ -102,19 +103,37 @@ def count_processes(argv, env, workdir):
     return created
 
 
-def measure(name, argv, env, runs, workdir, launcher):
-    for _ in range(3):
-        run_once(argv, env)  # warm the page cache
-    times = sorted(run_once(argv, env) for _ in range(runs))
-    rss = max((peak_rss_kib(launcher, argv, env) or 0) for _ in range(3)) or None
-    return {
-        "name": name,
-        "median": statistics.median(times),
-        "p90": times[int(len(times) * 0.9) - 1],
-        "rss_kib": rss,
-        "children": count_processes(argv, env, workdir),
-        "runs": runs,
-    }
+def p99(times):
+    times = sorted(times)
+    return times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def measure(peers, env, runs, peer_runs, workdir, launcher):
+    """Time the peers interleaved (A, B, C, A, B, ...): the slow peer runs
+    once every runs/peer_runs rounds, so a noisy moment slows each alike."""
+    for _, argv, _ in peers:
+        for _ in range(3):
+            run_once(argv, env)  # warm the page cache
+    times = {name: [] for name, _, _ in peers}
+    every = max(1, runs // peer_runs)
+    for i in range(runs):
+        for name, argv, slow in peers:
+            if not slow or i % every == 0:
+                times[name].append(run_once(argv, env))
+    results = []
+    for name, argv, _ in peers:
+        t = times[name]
+        rss = max((peak_rss_kib(launcher, argv, env) or 0) for _ in range(3)) or None
+        results.append({
+            "name": name,
+            "median": statistics.median(t),
+            "p90": sorted(t)[int(len(t) * 0.9) - 1],
+            "p99": p99(t),
+            "rss_kib": rss,
+            "children": count_processes(argv, env, workdir),
+            "runs": len(t),
+        })
+    return results
 
 
 def main():
@@ -124,6 +143,7 @@ def main():
     p.add_argument("--system-info", help="Netdata's system-info.sh (default: apt-get download)")
     p.add_argument("--runs", type=int, default=300)
     p.add_argument("--peer-runs", type=int, default=40)
+    p.add_argument("--rows", help="also append tab-separated rows to this file (bench/report.py)")
     a = p.parse_args()
 
     work = tempfile.mkdtemp(prefix="sysinfo-bench.")
@@ -135,15 +155,23 @@ def main():
         env = {"PATH": path_without({"curl", "wget"}, work), "LC_ALL": "C"}
 
         launcher = build_peak_rss(work)
-        results = [measure("sysinfo", [sysinfo], env, a.runs, work, launcher)]
+        peers = [("sysinfo", [sysinfo], False)]
         sdv = shutil.which("systemd-detect-virt")
         if sdv:
-            results.append(measure("systemd-detect-virt", [sdv], env, a.runs, work, launcher))
-        bash = shutil.which("bash")
-        results.append(measure("system-info.sh (Netdata 1.37)", [bash, system_info],
-                               env, a.peer_runs, work, launcher))
+            peers.append(("systemd-detect-virt", [sdv], False))
+        # As it really runs: its #!/usr/bin/env sh is /bin/sh, dash here.
+        peers.append(("system-info.sh (Netdata 1.37)", ["/bin/sh", system_info], True))
+        results = measure(peers, env, a.runs, a.peer_runs, work, launcher)
 
         base = results[0]["median"]
+        if a.rows:
+            with open(a.rows, "a") as f:
+                for r in results:
+                    rss = "" if r["rss_kib"] is None else f"peak RSS {r['rss_kib'] / 1024:.2f} MiB"
+                    kids = "" if r["children"] is None else f"{r['children']} child processes"
+                    note = ", ".join(x for x in (rss, kids) if x)
+                    f.write(f"system facts\t{r['name']}\t{r['runs']}\t{r['median'] * 1e3:.3f}\t"
+                            f"{r['p99'] * 1e3:.3f}\t{note}\n")
         print(f"{'program':32} {'runs':>5} {'median':>10} {'p90':>10} {'peak RSS':>10} "
               f"{'children':>9} {'vs sysinfo':>11}")
         for r in results:
