@@ -64,15 +64,6 @@ tests_daemon_unit_anonstats_SOURCES = tests/daemon/unit-anonstats.c $(ANONSTATS_
 tests_daemon_unit_anonstats_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS) -I$(top_srcdir)/tests/helpers
 TESTS += tests/daemon/unit-anonstats
 
-if HAVE_SANITIZERS
-check_PROGRAMS += tests/daemon/unit-anonstats-asan
-tests_daemon_unit_anonstats_asan_SOURCES = $(tests_daemon_unit_anonstats_SOURCES)
-tests_daemon_unit_anonstats_asan_CPPFLAGS = $(tests_daemon_unit_anonstats_CPPFLAGS)
-tests_daemon_unit_anonstats_asan_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
-tests_daemon_unit_anonstats_asan_LDFLAGS = $(SANITIZER_CFLAGS)
-TESTS += tests/daemon/unit-anonstats-asan
-endif
-
 if HAVE_VALGRIND
 TESTS += tests/daemon/unit-valgrind.sh
 endif
@@ -81,7 +72,8 @@ EXTRA_DIST += tests/daemon/unit-valgrind.sh
 # The concurrency tests under ThreadSanitizer, when the compiler links
 # -fsanitize=thread.  Built by this rule rather than as a check program
 # (configure does not probe for it): when the compiler cannot, no program
-# is left and unit-tsan.sh skips.
+# is left and unit-tsan.sh skips.  TSan cannot share a program with ASan:
+# the flags of --enable-sanitizers are taken out of CFLAGS and LDFLAGS here.
 TSAN_FLAGS = -fsanitize=thread -g -O1
 check_SCRIPTS += tests/daemon/unit-anonstats-tsan-built
 CLEANFILES += tests/daemon/unit-anonstats-tsan tests/daemon/unit-anonstats-tsan-built
@@ -89,7 +81,8 @@ tests/daemon/unit-anonstats-tsan-built: $(tests_daemon_unit_anonstats_SOURCES:%=
 		$(srcdir)/daemon/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
 	$(AM_V_CCLD)$(MKDIR_P) $(@D) && rm -f tests/daemon/unit-anonstats-tsan && \
 	if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
-		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) \
+		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(filter-out $(SANITIZER_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) \
+		$(filter-out $(SANITIZER_FLAGS),$(LDFLAGS)) \
 		-o tests/daemon/unit-anonstats-tsan \
 		$(filter %.c,$(tests_daemon_unit_anonstats_SOURCES:%=$(srcdir)/%)) $(LIBS) \
 		>tests/daemon/unit-anonstats-tsan.log 2>&1; then :; \

@@ -11,7 +11,6 @@ helpers_libsysinfo_a_SOURCES = \
 	helpers/text.c helpers/text.h \
 	helpers/virt.c helpers/virt.h \
 	helpers/xalloc.c helpers/xalloc.h
-sysinfo_lib_files = $(helpers_libsysinfo_a_SOURCES)
 
 # sysinfo itself, installed beside the script.
 plugins_PROGRAMS += helpers/sysinfo
@@ -50,34 +49,6 @@ tests_sysinfo_unit_rootfs_SOURCES = tests/sysinfo/unit-rootfs.c
 tests_sysinfo_unit_rootfs_LDADD = helpers/libsysinfo.a
 tests_sysinfo_unit_virt_SOURCES = tests/sysinfo/unit-virt.c
 tests_sysinfo_unit_virt_LDADD = helpers/libsysinfo.a
-
-# The same unit tests built with ASan+UBSan.
-sysinfo_asan_flags = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
-if HAVE_SANITIZERS
-SYSINFO_ASAN_TESTS = \
-	tests/sysinfo/unit-text-asan \
-	tests/sysinfo/unit-envfile-asan \
-	tests/sysinfo/unit-procfile-asan \
-	tests/sysinfo/unit-rootfs-asan \
-	tests/sysinfo/unit-virt-asan
-check_PROGRAMS += $(SYSINFO_ASAN_TESTS)
-TESTS += $(SYSINFO_ASAN_TESTS)
-endif
-tests_sysinfo_unit_text_asan_SOURCES = tests/sysinfo/unit-text.c $(sysinfo_lib_files)
-tests_sysinfo_unit_text_asan_CFLAGS = $(sysinfo_asan_flags)
-tests_sysinfo_unit_text_asan_LDFLAGS = $(SANITIZER_CFLAGS)
-tests_sysinfo_unit_envfile_asan_SOURCES = tests/sysinfo/unit-envfile.c $(sysinfo_lib_files)
-tests_sysinfo_unit_envfile_asan_CFLAGS = $(sysinfo_asan_flags)
-tests_sysinfo_unit_envfile_asan_LDFLAGS = $(SANITIZER_CFLAGS)
-tests_sysinfo_unit_procfile_asan_SOURCES = tests/sysinfo/unit-procfile.c $(sysinfo_lib_files)
-tests_sysinfo_unit_procfile_asan_CFLAGS = $(sysinfo_asan_flags)
-tests_sysinfo_unit_procfile_asan_LDFLAGS = $(SANITIZER_CFLAGS)
-tests_sysinfo_unit_rootfs_asan_SOURCES = tests/sysinfo/unit-rootfs.c $(sysinfo_lib_files)
-tests_sysinfo_unit_rootfs_asan_CFLAGS = $(sysinfo_asan_flags)
-tests_sysinfo_unit_rootfs_asan_LDFLAGS = $(SANITIZER_CFLAGS)
-tests_sysinfo_unit_virt_asan_SOURCES = tests/sysinfo/unit-virt.c $(sysinfo_lib_files)
-tests_sysinfo_unit_virt_asan_CFLAGS = $(sysinfo_asan_flags)
-tests_sysinfo_unit_virt_asan_LDFLAGS = $(SANITIZER_CFLAGS)
 
 # The unit tests and sysinfo under valgrind (plain programs: no libtool wrapper).
 if HAVE_VALGRIND

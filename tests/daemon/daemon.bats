@@ -191,6 +191,9 @@ STOP|OK|"
 	log="$BATS_TEST_TMPDIR/argv"
 	script=$(fake_script rec.sh "$(recorder "$log")")
 	for sig in segv bus fpe abrt; do
+		# A sanitizer build: UBSan ends --crash-test=segv at its deliberate
+		# NULL store, before any crash handler (the others still run).
+		[ "$sig:${TEST_SANITIZERS:-no}" != segv:yes ] || continue
 		: >"$log"
 		daemon_start "$DAEMON" $(common_args "$script") --crash-test=$sig
 		daemon_wait_exit
@@ -297,6 +300,7 @@ level: all"
 	daemon_stop
 	assert_equal "$DAEMON_STATUS" 0
 	[ ! -e "$log" ]
+	skip_if_sanitized "UBSan ends --crash-test=segv at its deliberate NULL store, before any crash handler"
 	daemon_start "$DAEMON" $(common_args "$script") --crash-test=segv
 	daemon_wait_exit
 	run cat "$log"

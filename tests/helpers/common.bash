@@ -60,3 +60,10 @@ capture_wait() {
 json_valid() {
 	"$PYTHON3" -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))' "$1"
 }
+
+# skip_if_sanitized WHY: skip in a --enable-sanitizers build, where the
+# programs carry ASan's runtime (its own files, threads, memory), saying why
+# this test cannot hold for them.
+skip_if_sanitized() {
+	[ "${TEST_SANITIZERS:-no}" != yes ] || skip "sanitizer build: $*"
+}

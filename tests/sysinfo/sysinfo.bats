@@ -245,8 +245,10 @@ open(sys.argv[1], "w").write("ID=first\nNAME=\"" + "x" * (1024 * 1024) + "\"\n")
 	[ "$(value NETDATA_SYSTEM_CONTAINER)" = "$ct" ]
 }
 
-# strace_or_skip: strace must exist and be allowed to trace here.
+# strace_or_skip: strace must exist and be allowed to trace here, and the
+# program must be our code alone (not a sanitizer build).
 strace_or_skip() {
+	skip_if_sanitized "ASan's runtime opens files and starts a thread of its own, which these traces would count"
 	command -v strace >/dev/null || skip "strace is not installed"
 	strace -f -qq -o /dev/null true 2>/dev/null || skip "ptrace is not permitted here"
 }

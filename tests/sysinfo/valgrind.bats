@@ -6,6 +6,7 @@ load ../helpers/common
 
 # vg PROGRAM [ARG...]: run under valgrind; any error or leak fails.
 vg() {
+	skip_if_sanitized "valgrind cannot run programs built with ASan"
 	[ -n "${VALGRIND:-}" ] || skip "valgrind is not installed"
 	run "$VALGRIND" -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible "$@"
