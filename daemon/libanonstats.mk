@@ -57,12 +57,13 @@ EXTRA_DIST += packaging/systemd/anonstats-daemon.service.in
 packaging/systemd/anonstats-daemon.service: $(srcdir)/packaging/systemd/anonstats-daemon.service.in Makefile
 	$(AM_V_GEN)$(do_edit) && chmod a-x $@
 
-# Unit tests of the library, built from its sources (internals are tested
-# too, and no libtool wrapper stands between valgrind and the program).
-check_PROGRAMS += tests/daemon/unit-anonstats
-tests_daemon_unit_anonstats_SOURCES = tests/daemon/unit-anonstats.c $(ANONSTATS_SOURCES)
-tests_daemon_unit_anonstats_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS) -I$(top_srcdir)/tests/helpers
-TESTS += tests/daemon/unit-anonstats
+# Unit tests of the library, internals too: they link its sources from an
+# archive of their own (the shared library exports only the API).
+check_LIBRARIES += daemon/libanonstats-internal.a
+daemon_libanonstats_internal_a_SOURCES = $(ANONSTATS_SOURCES)
+daemon_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+UNIT_TEST_LIBS += daemon/libanonstats-internal.a
+UNIT_TESTS += tests/daemon/unit-anonstats
 
 if HAVE_VALGRIND
 TESTS += tests/daemon/unit-valgrind.sh
@@ -77,14 +78,15 @@ EXTRA_DIST += tests/daemon/unit-valgrind.sh
 TSAN_FLAGS = -fsanitize=thread -g -O1
 check_SCRIPTS += tests/daemon/unit-anonstats-tsan-built
 CLEANFILES += tests/daemon/unit-anonstats-tsan tests/daemon/unit-anonstats-tsan-built
-tests/daemon/unit-anonstats-tsan-built: $(tests_daemon_unit_anonstats_SOURCES:%=$(srcdir)/%) \
+tsan_sources = tests/daemon/unit-anonstats.c $(ANONSTATS_SOURCES)
+tests/daemon/unit-anonstats-tsan-built: $(tsan_sources:%=$(srcdir)/%) \
 		$(srcdir)/daemon/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
 	$(AM_V_CCLD)$(MKDIR_P) $(@D) && rm -f tests/daemon/unit-anonstats-tsan && \
 	if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
 		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(filter-out $(SANITIZER_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) \
 		$(filter-out $(SANITIZER_FLAGS),$(LDFLAGS)) \
 		-o tests/daemon/unit-anonstats-tsan \
-		$(filter %.c,$(tests_daemon_unit_anonstats_SOURCES:%=$(srcdir)/%)) $(LIBS) \
+		$(filter %.c,$(tsan_sources:%=$(srcdir)/%)) $(LIBS) \
 		>tests/daemon/unit-anonstats-tsan.log 2>&1; then :; \
 	else rm -f tests/daemon/unit-anonstats-tsan; fi; \
 	rm -f tests/daemon/unit-anonstats-tsan.log; touch $@

@@ -31,24 +31,13 @@ EXTRA_DIST += tests/sysinfo/sysinfo.bats
 
 # C unit tests (TAP through tests/helpers/tap.h): the parsers, the normalizer,
 # the root-confined file access and the detection tables.
-SYSINFO_UNIT_TESTS = \
-	tests/sysinfo/unit-text \
+UNIT_TEST_LIBS += helpers/libsysinfo.a
+UNIT_TESTS += \
 	tests/sysinfo/unit-envfile \
 	tests/sysinfo/unit-procfile \
 	tests/sysinfo/unit-rootfs \
+	tests/sysinfo/unit-text \
 	tests/sysinfo/unit-virt
-check_PROGRAMS += $(SYSINFO_UNIT_TESTS)
-TESTS += $(SYSINFO_UNIT_TESTS)
-tests_sysinfo_unit_text_SOURCES = tests/sysinfo/unit-text.c
-tests_sysinfo_unit_text_LDADD = helpers/libsysinfo.a
-tests_sysinfo_unit_envfile_SOURCES = tests/sysinfo/unit-envfile.c
-tests_sysinfo_unit_envfile_LDADD = helpers/libsysinfo.a
-tests_sysinfo_unit_procfile_SOURCES = tests/sysinfo/unit-procfile.c
-tests_sysinfo_unit_procfile_LDADD = helpers/libsysinfo.a
-tests_sysinfo_unit_rootfs_SOURCES = tests/sysinfo/unit-rootfs.c
-tests_sysinfo_unit_rootfs_LDADD = helpers/libsysinfo.a
-tests_sysinfo_unit_virt_SOURCES = tests/sysinfo/unit-virt.c
-tests_sysinfo_unit_virt_LDADD = helpers/libsysinfo.a
 
 # The unit tests and sysinfo under valgrind (plain programs: no libtool wrapper).
 if HAVE_VALGRIND

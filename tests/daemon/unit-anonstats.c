@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "anonstats-internal.h"
-#include "tap.h"
+#include "../helpers/tap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer needs ptrace, which containers often forbid; valgrind
