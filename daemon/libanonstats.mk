@@ -65,11 +65,6 @@ daemon_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
 UNIT_TEST_LIBS += daemon/libanonstats-internal.a
 UNIT_TESTS += tests/daemon/unit-anonstats
 
-if HAVE_VALGRIND
-TESTS += tests/daemon/unit-valgrind.sh
-endif
-EXTRA_DIST += tests/daemon/unit-valgrind.sh
-
 # The concurrency tests under ThreadSanitizer, when the compiler links
 # -fsanitize=thread.  Built by this rule rather than as a check program
 # (configure does not probe for it): when the compiler cannot, no program

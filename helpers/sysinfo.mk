@@ -39,10 +39,9 @@ UNIT_TESTS += \
 	tests/sysinfo/unit-text \
 	tests/sysinfo/unit-virt
 
-# The unit tests and sysinfo under valgrind (plain programs: no libtool wrapper).
-if HAVE_VALGRIND
+# sysinfo under valgrind, on this machine and on edge-case fixtures (the
+# unit tests run under valgrind through valgrind-wrapper).
 TESTS += tests/sysinfo/valgrind.bats
-endif
 EXTRA_DIST += tests/sysinfo/valgrind.bats
 
 # What sysinfo prints and how it decides.

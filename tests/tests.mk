@@ -2,7 +2,9 @@
 EXTRA_DIST += \
 	tests/helpers/capture-server.py \
 	tests/helpers/common.bash \
-	tests/helpers/tap.h
+	tests/helpers/tap.h \
+	tests/helpers/valgrind-wrapper \
+	tests/helpers/valgrind.supp
 
 TESTS += tests/build/install.bats tests/build/lint.bats
 EXTRA_DIST += tests/build/install.bats tests/build/lint.bats

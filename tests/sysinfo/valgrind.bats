@@ -1,37 +1,16 @@
 #!/usr/bin/env bats
-# The C unit tests and sysinfo itself under valgrind: no invalid access, no
-# uninitialised use, no leak.
+# sysinfo itself under valgrind: no invalid access, no uninitialised use, no
+# leak (the C unit tests run under valgrind through valgrind-wrapper).
 
 load ../helpers/common
 
 # vg PROGRAM [ARG...]: run under valgrind; any error or leak fails.
 vg() {
 	skip_if_sanitized "valgrind cannot run programs built with ASan"
-	[ -n "${VALGRIND:-}" ] || skip "valgrind is not installed"
-	run "$VALGRIND" -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite,indirect,possible \
-		--errors-for-leak-kinds=definite,indirect,possible "$@"
+	[ "${VALGRIND_TESTS:-no}" = yes ] || skip "valgrind tests are off (no valgrind, or VALGRIND_TESTS=no)"
+	run "$top_srcdir/tests/helpers/valgrind-wrapper" --check "$@"
 	echo "$output" | tail -n 30
 	assert_success
-}
-
-@test "unit-text under valgrind" {
-	vg "$top_builddir/tests/sysinfo/unit-text"
-}
-
-@test "unit-envfile under valgrind" {
-	vg "$top_builddir/tests/sysinfo/unit-envfile"
-}
-
-@test "unit-procfile under valgrind" {
-	vg "$top_builddir/tests/sysinfo/unit-procfile"
-}
-
-@test "unit-rootfs under valgrind" {
-	TMPDIR=$BATS_TEST_TMPDIR vg "$top_builddir/tests/sysinfo/unit-rootfs"
-}
-
-@test "unit-virt under valgrind" {
-	vg "$top_builddir/tests/sysinfo/unit-virt"
 }
 
 @test "sysinfo on this machine, and --json, under valgrind" {
