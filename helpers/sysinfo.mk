@@ -17,11 +17,13 @@ plugins_PROGRAMS += helpers/sysinfo
 helpers_sysinfo_SOURCES = helpers/sysinfo.c
 helpers_sysinfo_LDADD = helpers/libsysinfo.a
 
-# Fixture trees: sysinfo --root on each must print the expected output.
+# Fixture trees: sysinfo --root on each must print the expected output;
+# make-fixtures.py writes the trees and fixtures.bats, one test per tree.
 TESTS += tests/sysinfo/fixtures.bats
 EXTRA_DIST += \
 	tests/sysinfo/fixtures \
 	tests/sysinfo/fixtures.bats \
+	tests/sysinfo/fixture-helpers.bash \
 	tests/sysinfo/make-fixtures.py
 
 # The command line, JSON, hostile input, systemd-detect-virt agreement, and

@@ -12,7 +12,8 @@ The expected values are typed here by hand from the real data (os-release
 files of the distributions, DMI strings and proc files of the platforms);
 they are never taken from sysinfo's own output.  Run it from anywhere:
     python3 tests/sysinfo/make-fixtures.py
-It rewrites the whole fixtures directory; commit the result.
+It rewrites the whole fixtures directory and fixtures.bats (one test per
+fixture); commit the result.
 """
 import os
 import shutil
@@ -852,3 +853,37 @@ for fx in fixtures:
         fx.file(".keep", "This root is empty on purpose.\n")
     fx.write()
 print("wrote %d fixtures into %s" % (len(fixtures), OUT))
+
+# ---- the test file --------------------------------------------------------
+# fixtures.bats: one test per fixture, so that a failure names it; the
+# checks themselves are in fixture-helpers.bash.
+
+BATS_HEAD = """#!/usr/bin/env bats
+# Written by make-fixtures.py: edit that, run it, commit both.  One test per
+# fixture tree under fixtures/; the checks are in fixture-helpers.bash.
+
+load fixture-helpers
+
+@test "every fixture directory has an expected output and a test here, and back" {
+\tcheck_fixture_files
+}
+
+@test "every fixture path fits the 99 bytes a v7 tar (make dist) can store" {
+\tcheck_fixture_paths
+}
+"""
+
+
+def description(fx):
+    """What the test of fixture fx says it checks."""
+    if fx.name.startswith("os-") or fx.name == "nothing":
+        return "os-release rules give the expected OS fields"
+    return "virtualization %s, container %s" % (fx.exp["NETDATA_SYSTEM_VIRTUALIZATION"],
+                                               fx.exp["NETDATA_SYSTEM_CONTAINER"])
+
+
+with open(os.path.join(HERE, "fixtures.bats"), "w") as f:
+    f.write(BATS_HEAD)
+    for fx in sorted(fixtures, key=lambda fx: fx.name + ":"):
+        f.write('\n@test "%s: %s" {\n\tcheck_fixture %s\n}\n' % (fx.name, description(fx), fx.name))
+print("wrote %s" % os.path.join(HERE, "fixtures.bats"))
