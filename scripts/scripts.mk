@@ -18,13 +18,13 @@ installer-dirs:
 	@printf 'docdir=%s\n' '$(docdir)'
 .PHONY: installer-dirs
 
-# Their tests: the installer with real builds (slowest first) and against a
-# fake source tree, the control command, and the statistics level it writes
-# as the script reads it.
+# Their tests: the installer with real builds and against a fake source
+# tree, the control command, and the statistics level it writes as the
+# script reads it.
 CTL_TESTS = \
+	tests/scripts/ctl.bats \
 	tests/scripts/install.bats \
 	tests/scripts/installer-order.bats \
-	tests/scripts/ctl.bats \
 	tests/scripts/level.bats
 TESTS += $(CTL_TESTS)
 EXTRA_DIST += $(CTL_TESTS) tests/scripts/ctl-helpers.bash
