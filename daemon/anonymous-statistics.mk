@@ -9,7 +9,7 @@ daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Make
 # Its tests: bats files run against the built script (make check orders
 # them, see Makefile.am); the fault tests are split by transport so that
 # `make -j` runs them side by side.
-SCRIPT_TESTS = \
+BATS_TESTS += \
 	tests/script/bounds.bats \
 	tests/script/events.bats \
 	tests/script/faults-busybox.bats \
@@ -26,8 +26,7 @@ SCRIPT_TESTS = \
 	tests/script/shells.bats \
 	tests/script/state.bats \
 	tests/script/transport.bats
-TESTS += $(SCRIPT_TESTS)
-EXTRA_DIST += $(SCRIPT_TESTS) \
+EXTRA_DIST += \
 	tests/script/script-helpers.bash \
 	tests/script/hostile.bash \
 	tests/script/check-strings.py

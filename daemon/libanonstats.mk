@@ -96,10 +96,8 @@ tests_daemon_anonstats_send_LDFLAGS = -static
 
 # bats tests: the daemon with fake scripts, then end to end with the
 # installed script and a loopback capture server.
-TESTS += tests/daemon/daemon.bats
-EXTRA_DIST += tests/daemon/daemon.bats tests/daemon/daemon-helpers.bash
-TESTS += tests/daemon/e2e.bats
-EXTRA_DIST += tests/daemon/e2e.bats
+BATS_TESTS += tests/daemon/daemon.bats tests/daemon/e2e.bats
+EXTRA_DIST += tests/daemon/daemon-helpers.bash
 
 # Benchmark (run by hand, see bench/README.md): the library's send call
 # against popen()+pclose() while the endpoint hangs.  Built by make check so

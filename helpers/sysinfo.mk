@@ -19,17 +19,15 @@ helpers_sysinfo_LDADD = helpers/libsysinfo.a
 
 # Fixture trees: sysinfo --root on each must print the expected output;
 # make-fixtures.py writes the trees and fixtures.bats, one test per tree.
-TESTS += tests/sysinfo/fixtures.bats
+BATS_TESTS += tests/sysinfo/fixtures.bats
 EXTRA_DIST += \
 	tests/sysinfo/fixtures \
-	tests/sysinfo/fixtures.bats \
 	tests/sysinfo/fixture-helpers.bash \
 	tests/sysinfo/make-fixtures.py
 
 # The command line, JSON, hostile input, systemd-detect-virt agreement, and
 # the rules: no child process, network, write or identifying read (strace).
-TESTS += tests/sysinfo/sysinfo.bats
-EXTRA_DIST += tests/sysinfo/sysinfo.bats
+BATS_TESTS += tests/sysinfo/sysinfo.bats
 
 # C unit tests (TAP through tests/helpers/tap.h): the parsers, the normalizer,
 # the root-confined file access and the detection tables.
@@ -43,8 +41,7 @@ UNIT_TESTS += \
 
 # sysinfo under valgrind, on this machine and on edge-case fixtures (the
 # unit tests run under valgrind through valgrind-wrapper).
-TESTS += tests/sysinfo/valgrind.bats
-EXTRA_DIST += tests/sysinfo/valgrind.bats
+BATS_TESTS += tests/sysinfo/valgrind.bats
 
 # What sysinfo prints and how it decides.
 EXTRA_DIST += helpers/sysinfo.md

@@ -33,5 +33,4 @@ doc_DATA = docs/payload.md
 # Each page renders without a warning and names every option of its
 # program's --help; libanonstats(3) names every identifier of anonstats.h.
 check_SCRIPTS += $(MAN8_PAGES) $(MAN3_PAGES)
-TESTS += tests/man/man.bats tests/man/docs.bats
-EXTRA_DIST += tests/man/man.bats tests/man/docs.bats
+BATS_TESTS += tests/man/man.bats tests/man/docs.bats

@@ -14,8 +14,7 @@ EXTRA_DIST += packaging/rpm/anonymous-statistics.rpmlintrc
 # The container: Dockerfile and entrypoint; the entrypoint's bats test runs
 # in make check (it needs no container).
 EXTRA_DIST += packaging/docker
-TESTS += tests/packaging/entrypoint.bats
-EXTRA_DIST += tests/packaging/entrypoint.bats
+BATS_TESTS += tests/packaging/entrypoint.bats
 
 # make check-packages: build the Debian packages and the RPMs from the
 # release tarball, lint them, install them into a minimal Debian root and
@@ -37,5 +36,4 @@ EXTRA_DIST += \
 	tests/packaging/container.bats
 
 # The packaging files agree with the build: versions, symbols, reasons.
-TESTS += tests/packaging/packaging.bats
-EXTRA_DIST += tests/packaging/packaging.bats
+BATS_TESTS += tests/packaging/packaging.bats

@@ -21,10 +21,9 @@ installer-dirs:
 # Their tests: the installer with real builds and against a fake source
 # tree, the control command, and the statistics level it writes as the
 # script reads it.
-CTL_TESTS = \
+BATS_TESTS += \
 	tests/scripts/ctl.bats \
 	tests/scripts/install.bats \
 	tests/scripts/installer-order.bats \
 	tests/scripts/level.bats
-TESTS += $(CTL_TESTS)
-EXTRA_DIST += $(CTL_TESTS) tests/scripts/ctl-helpers.bash
+EXTRA_DIST += tests/scripts/ctl-helpers.bash

@@ -6,5 +6,4 @@ EXTRA_DIST += \
 	tests/helpers/valgrind-wrapper \
 	tests/helpers/valgrind.supp
 
-TESTS += tests/build/install.bats tests/build/lint.bats
-EXTRA_DIST += tests/build/install.bats tests/build/lint.bats
+BATS_TESTS += tests/build/install.bats tests/build/lint.bats
