@@ -9,7 +9,6 @@ bats_require_minimum_version 1.5.0
 load script-helpers
 
 setup() {
-	skip_if_sanitized "ASan's runtime in sysinfo and the state helper starts threads of its own, which the counts would take for forks"
 	command -v strace >/dev/null || skip "needs strace"
 	script_setup
 	capture_start ok
