@@ -7,7 +7,8 @@ load ../helpers/common
 shell_files() {
 	local f
 	for f in "$top_srcdir"/dev.sh "$top_srcdir"/demo/*.sh "$top_srcdir"/daemon/*.sh.in \
-		"$top_srcdir"/scripts/* "$top_srcdir"/packaging/*/*.sh "$top_srcdir"/packaging/*/*entrypoint*; do
+		"$top_srcdir"/scripts/* "$top_srcdir"/packaging/*/*.sh "$top_srcdir"/packaging/*/*entrypoint* \
+		"$top_srcdir"/tests/helpers/* "$top_srcdir"/tests/*/*.sh; do
 		[ -f "$f" ] || continue
 		case "$(head -n 1 "$f")" in
 		'#!/bin/sh'*) printf '%s\n' "$f" ;;
@@ -20,6 +21,7 @@ shell_files() {
 	assert_success
 	assert_line --partial "daemon/anonymous-statistics.sh.in"
 	assert_line --partial "dev.sh"
+	assert_line --partial "tests/helpers/valgrind-wrapper"
 }
 
 @test "shellcheck -s sh passes every shell file" {
