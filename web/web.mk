@@ -46,13 +46,13 @@ web/posthog-js/package.json: $(POSTHOG_JS_DIR)/package.json
 # Tests: the JSON and log readers in C; the HTTP server's robustness; the
 # telemetry module's decision in node; the page in headless Chromium with
 # the real posthog-js against the loopback capture server.
-check_PROGRAMS += tests/web/unit-dashboard
-tests_web_unit_dashboard_SOURCES = tests/web/unit-dashboard.c \
+# The readers, in an archive the unit test links (as UNIT_TESTS do).
+noinst_LIBRARIES += daemon/libdashboard-readers.a
+daemon_libdashboard_readers_a_SOURCES = \
 	daemon/dashboard-json.c daemon/dashboard-json.h \
 	daemon/dashboard-log.c daemon/dashboard-log.h
-tests_web_unit_dashboard_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/helpers
-TESTS += tests/web/unit-dashboard tests/web/http.bats tests/web/telemetry.bats \
-	tests/web/browser.bats
-EXTRA_DIST += tests/web/browser.bats tests/web/web-helpers.bash tests/web/browser.mjs \
-	tests/web/telemetry.bats tests/web/telemetry-unit.mjs tests/web/http.bats
+UNIT_TEST_LIBS += daemon/libdashboard-readers.a
+UNIT_TESTS += tests/web/unit-dashboard
+BATS_TESTS += tests/web/browser.bats tests/web/http.bats tests/web/telemetry.bats
+EXTRA_DIST += tests/web/web-helpers.bash tests/web/browser.mjs tests/web/telemetry-unit.mjs
 CLEANFILES += tests/web/screenshots/*.png

@@ -55,7 +55,7 @@ check_SCRIPTS += $(FUZZ_BINS)
 TESTS += tests/fuzz/fuzz.bats
 endif
 # The JSON property fuzzer needs only python3, the awks and the built script.
-TESTS += tests/fuzz/json-property.bats
+BATS_TESTS += tests/fuzz/json-property.bats
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
 EXTRA_DIST += \
 	docs/fuzzing.md \
@@ -67,7 +67,6 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-dmi.c \
 	tests/fuzz/fuzz-rootfs.c \
 	tests/fuzz/fuzz-state.c \
-	tests/fuzz/json-property.bats \
 	tests/fuzz/json-property.py \
 	tests/fuzz/make-corpus.py \
 	tests/fuzz/run-fuzzer.sh

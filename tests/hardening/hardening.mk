@@ -1,8 +1,7 @@
 # tests/hardening/: the whole project under bad networks, every opt-out and
 # a machine full of planted identifiers (issue 14).  Loopback only; the
 # parts needing root, namespaces or strace skip with the reason.
-HARDENING_TESTS = tests/hardening/net-faults.bats tests/hardening/optout-proof.bats \
-	tests/hardening/optout-netdata.bats tests/hardening/privacy-scan.bats
-TESTS += $(HARDENING_TESTS)
-EXTRA_DIST += $(HARDENING_TESTS) tests/hardening/hardening-helpers.bash \
+BATS_TESTS += tests/hardening/net-faults.bats tests/hardening/optout-netdata.bats \
+	tests/hardening/optout-proof.bats tests/hardening/privacy-scan.bats
+EXTRA_DIST += tests/hardening/hardening-helpers.bash \
 	tests/hardening/daemon-events.sh

@@ -10,7 +10,7 @@
 
 #include "dashboard-json.h"
 #include "dashboard-log.h"
-#include "tap.h"
+#include "../helpers/tap.h"
 
 static char dir[] = "/tmp/unit-dashboard.XXXXXX";
 
