@@ -7,6 +7,9 @@
 bats_require_minimum_version 1.5.0
 load ../script/script-helpers
 
+# strace watches every program here.
+no_leak_check_under_ptrace
+
 DAEMON="$top_builddir/daemon/anonstats-daemon"
 SEND="$top_builddir/tests/daemon/anonstats-send"
 SYSINFO="$top_builddir/helpers/sysinfo"

@@ -41,6 +41,7 @@ nd_traced_start() {
 	ns_exec strace -f -qq --seccomp-bpf -e trace="$TRACED_CALLS" -o "$trace" -- \
 		/bin/sh -c 'echo "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$ND/pid" \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
 		ANONYMOUS_STATISTICS_URL="$CAPTURE_URL" ANONYMOUS_STATISTICS_KEY="$NETDATA_KEY" \
 		"$@" "$NETDATA" -c "$ND/config/netdata.conf" -D >>"$ND/daemon.out" 2>&1 3>&- &
 	TRACER_PID=$!

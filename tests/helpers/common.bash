@@ -67,3 +67,15 @@ json_valid() {
 skip_if_sanitized() {
 	[ "${TEST_SANITIZERS:-no}" != yes ] || skip "sanitizer build: $*"
 }
+
+# no_leak_check_under_ptrace: LeakSanitizer cannot run in a program that
+# strace traces (it stops with a fatal error, exit 86 here), so a test that
+# traces instrumented programs turns it off; ASan and UBSan still check.
+no_leak_check_under_ptrace() {
+	[ "${TEST_SANITIZERS:-no}" != yes ] ||
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}
+
+# SEGV_HANDLED: whether a deliberate SIGSEGV reaches the crash handlers
+# (in a sanitizer build UBSan ends the program at the NULL store first).
+if [ "${TEST_SANITIZERS:-no}" = yes ]; then SEGV_HANDLED=no; else SEGV_HANDLED=yes; fi

@@ -186,6 +186,7 @@ EOF
 nd_start() {
 	local i=0
 	ns_exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
 		ANONYMOUS_STATISTICS_URL="$CAPTURE_URL" ANONYMOUS_STATISTICS_KEY="$NETDATA_KEY" \
 		"$@" "$NETDATA" -c "$ND/config/netdata.conf" -D >>"$ND/daemon.out" 2>&1 3>&- &
 	ND_PID=$!
