@@ -372,8 +372,8 @@ static int daemonize(void)
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		return -1;
-	/* Nothing inherited stays open (a caller's pipe would wait on us). */
 #ifdef HAVE_CLOSEFROM
+	/* Nothing inherited stays open (a caller's pipe would wait on us). */
 	closefrom(3);
 #else
 	for (long i = 3, max = sysconf(_SC_OPEN_MAX); i < (max > 0 ? max : 1024); i++)
@@ -384,9 +384,22 @@ static int daemonize(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SCRIPT = 256, OPT_CONFIG_DIR, OPT_STATE_DIR, OPT_CLOUD_URL, OPT_STOP_TIMEOUT,
-	       OPT_FATAL_TEST, OPT_CRASH_TEST, OPT_STATUS, OPT_LISTEN, OPT_PORT, OPT_WEB_DIR,
-	       OPT_POSTHOG_HOST, OPT_POSTHOG_KEY, OPT_NO_DASHBOARD };
+	enum {
+		OPT_SCRIPT = 256,
+		OPT_CONFIG_DIR,
+		OPT_STATE_DIR,
+		OPT_CLOUD_URL,
+		OPT_STOP_TIMEOUT,
+		OPT_FATAL_TEST,
+		OPT_CRASH_TEST,
+		OPT_STATUS,
+		OPT_LISTEN,
+		OPT_PORT,
+		OPT_WEB_DIR,
+		OPT_POSTHOG_HOST,
+		OPT_POSTHOG_KEY,
+		OPT_NO_DASHBOARD
+	};
 	static const struct option options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "config", required_argument, NULL, 'c' },
@@ -474,7 +487,7 @@ int main(int argc, char **argv)
 		case OPT_POSTHOG_HOST:
 			if (!dashboard_posthog_host_ok(optarg)) {
 				fprintf(stderr, PROGRAM ": --posthog-host takes https://HOST[:PORT] "
-						"(http:// only for loopback), nothing after it\n");
+							"(http:// only for loopback), nothing after it\n");
 				return 2;
 			}
 			dc.posthog_host = optarg;

@@ -13,10 +13,13 @@
 #include "virt.h"
 #include "xalloc.h"
 
-#define OS_RELEASE_CAP (64 * 1024)	/* real files are under 1 KiB */
+#define OS_RELEASE_CAP (64 * 1024) /* real files are under 1 KiB */
 #define EXIT_USAGE 2
 
-enum os_format { OS_RELEASE, LSB_RELEASE };
+enum os_format {
+	OS_RELEASE,
+	LSB_RELEASE
+};
 
 struct os_source {
 	const char *path;
@@ -40,6 +43,8 @@ static const struct os_source host_os[] = {
 	{ "/run/host/os-release", OS_RELEASE },
 };
 
+/* One row per group of facts, formatted by hand. */
+/* clang-format off */
 /* The output, in order: the contract with the script, the daemon, packagers. */
 enum field {
 	C_NAME, C_ID, C_ID_LIKE, C_VERSION, C_VERSION_ID, C_DETECTION,
@@ -58,6 +63,7 @@ static const char *const keys[N_FIELDS] = {
 	"NETDATA_SYSTEM_VIRTUALIZATION", "NETDATA_SYSTEM_VIRT_DETECTION",
 	"NETDATA_SYSTEM_CONTAINER", "NETDATA_SYSTEM_CONTAINER_DETECTION",
 };
+/* clang-format on */
 
 static char *values[N_FIELDS];
 
@@ -88,9 +94,9 @@ static const char *read_os(const struct rootfs *fs, const struct os_source *src,
 		int r = rootfs_read(fs, src[i].path, OS_RELEASE_CAP, &buf, &len);
 
 		if (r == -ENOENT || r == -ENOTDIR)
-			continue;	/* missing: the next source may have it */
+			continue; /* missing: the next source may have it */
 		if (r < 0)
-			return NULL;	/* there but unreadable: never mix sources */
+			return NULL; /* there but unreadable: never mix sources */
 		if (src[i].format == OS_RELEASE)
 			osrelease_parse(buf, len, info);
 		else
@@ -175,7 +181,8 @@ static void usage(FILE *f)
 	fputs("usage: sysinfo [--json] [--root DIR [--cpuid=SIGNATURE]]\n"
 	      "  --json             print one flat JSON object instead of KEY=VALUE lines\n"
 	      "  --root DIR         read every file under DIR instead of the real system\n"
-	      "  --cpuid=SIGNATURE  with --root: pretend CPUID reports this hypervisor\n", f);
+	      "  --cpuid=SIGNATURE  with --root: pretend CPUID reports this hypervisor\n",
+	      f);
 }
 
 static _Noreturn void usage_error(const char *what, const char *arg)

@@ -38,21 +38,6 @@ shell_files() {
 	assert_failure 1
 }
 
-# C files that still drift from .clang-format, each waiting for its owner's
-# "style:" commit: the tests and fuzz targets here, and the files other work
-# is changing now.  A listed file that becomes clean fails the test below, so
-# the list only shrinks.
-unformatted_c_files() {
-	cat <<-'LIST'
-	daemon/anonstats-daemon.c
-	helpers/sysinfo.c
-	tests/daemon/unit-anonstats.c
-	tests/sysinfo/unit-envfile.c
-	tests/sysinfo/unit-rootfs.c
-	tests/sysinfo/unit-text.c
-	LIST
-}
-
 # clang_format_ready: skip unless clang-format 14 is here and top_srcdir is
 # the top of a git checkout (other versions format some constructs
 # differently; an unpacked tarball, even one inside a checkout as in
@@ -72,22 +57,9 @@ clang_format_ready() {
 @test "clang-format finds no drift in any tracked C file" {
 	clang_format_ready
 	cd "$top_srcdir"
-	mapfile -t files < <(git ls-files '*.c' '*.h' | grep -vxF -f <(unformatted_c_files))
+	mapfile -t files < <(git ls-files '*.c' '*.h')
 	[ "${#files[@]}" -gt 20 ]
 	run clang-format --dry-run -Werror "${files[@]}"
 	assert_success
 	assert_output ""
-}
-
-@test "every file listed as unformatted exists and still drifts" {
-	clang_format_ready
-	cd "$top_srcdir"
-	local f
-	while IFS= read -r f; do
-		git ls-files --error-unmatch "$f" >/dev/null ||
-			fail "$f is listed as unformatted but not tracked: drop it from the list"
-		if clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
-			fail "$f is clean now: drop it from unformatted_c_files"
-		fi
-	done < <(unformatted_c_files)
 }

@@ -27,7 +27,7 @@ const char *__asan_default_options(void)
 }
 #endif
 
-#define THREAD_NAME "t$(x)`y`\"'z"   /* 11 bytes: thread names hold 15 */
+#define THREAD_NAME "t$(x)`y`\"'z" /* 11 bytes: thread names hold 15 */
 
 static char dir[4096];       /* the test's directory, with a hostile name */
 static char script[4200];    /* dir/fake.sh */
@@ -447,7 +447,7 @@ static void test_send_argv_env(void)
 	ok(s && strstr(s, "NETDATA_USER_CONFIG_DIR="), "the config dir passed");
 	ok(s && strstr(s, "ANONYMOUS_STATISTICS_URL=http://127.0.0.1:9/capture/\n"),
 	   "the endpoint override passed");
-	ok(s && strstr(s, "\nPATH=") , "PATH passed");
+	ok(s && strstr(s, "\nPATH="), "PATH passed");
 	s = call_file("stdin", &len);
 	ok(s && len == 0, "stdin is /dev/null");
 	s = call_file("pgid", &len);
@@ -679,7 +679,6 @@ static void test_hang_and_stop(void)
 	ok(anonstats_start() == -1 && errno == ESHUTDOWN, "no events after STOP");
 	anonstats_free();
 }
-
 
 /* The actions of the recorded runs in the order they started, e.g.
  * "CRASH START". */
@@ -1459,7 +1458,7 @@ static void test_crash(void)
 		const char *ign = call_file("sigign", &len);
 		unsigned long mask = ign ? strtoul(ign + strcspn(ign, "0123456789abcdef"), NULL, 16) : ~0UL;
 		ok(calls() == 1 && (mask & ((1UL << (SIGTERM - 1)) | (1UL << (SIGINT - 1)) |
-					     (1UL << (SIGPIPE - 1)))) == 0,
+					    (1UL << (SIGPIPE - 1)))) == 0,
 		   "the crash report runs with SIGTERM, SIGINT, SIGPIPE at their defaults (SigIgn %lx)",
 		   mask);
 	}
@@ -1501,6 +1500,16 @@ static const char fake_script[] =
 	"exit6) echo 503; exit 6 ;;\n"
 	"*) echo 200 ;;\n"
 	"esac\n";
+
+/* remove_tree(PATH): rm -rf PATH, a directory of ours (no quote in its name). */
+static void remove_tree(const char *path)
+{
+	char cmd[8300];
+
+	snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", path);
+}
 
 int main(void)
 {
@@ -1564,11 +1573,6 @@ int main(void)
 	test_crash();
 
 done:
-	{
-		char cmd[8300];
-		snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", tmpl); /* tmpl is ours: no quote in it */
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", tmpl);
-	}
+	remove_tree(tmpl);
 	return done_testing();
 }

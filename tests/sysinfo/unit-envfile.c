@@ -64,7 +64,8 @@ static const struct {
 	const char *name, *id, *version, *version_id;
 } lsb_cases[] = {
 	{ "Ubuntu 12.04", S("DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=12.04\nDISTRIB_CODENAME=precise\n"
-			     "DISTRIB_DESCRIPTION=\"Ubuntu 12.04.5 LTS\"\n"), "Ubuntu", "ubuntu", "12.04", "12.04" },
+			    "DISTRIB_DESCRIPTION=\"Ubuntu 12.04.5 LTS\"\n"),
+	  "Ubuntu", "ubuntu", "12.04", "12.04" },
 	{ "LinuxMint id lower-cased", S("DISTRIB_ID=LinuxMint\nDISTRIB_RELEASE=\"21.3\"\n"), "LinuxMint", "linuxmint", "21.3", "21.3" },
 	{ "only DISTRIB_ID", S("DISTRIB_ID=\"Arch\"\n"), "Arch", "arch", NONE, NONE },
 	{ "os-release keys are not lsb keys", S("NAME=x\nID=y\n"), NONE, NONE, NONE, NONE },

@@ -70,8 +70,15 @@ static const char *resolved(const struct rootfs *fs, const char *path, int follo
 	int r = rootfs_resolve(fs, path, follow, &out);
 
 	if (r < 0) {
-		snprintf(buf, sizeof buf, "E%s", r == -ENOENT ? "NOENT" : r == -ELOOP ? "LOOP" :
-			 r == -ENOTDIR ? "NOTDIR" : "OTHER");
+		const char *name = "OTHER";
+
+		if (r == -ENOENT)
+			name = "NOENT";
+		else if (r == -ELOOP)
+			name = "LOOP";
+		else if (r == -ENOTDIR)
+			name = "NOTDIR";
+		snprintf(buf, sizeof buf, "E%s", name);
 		return buf;
 	}
 	snprintf(buf, sizeof buf, "%s", out);
@@ -144,10 +151,10 @@ static void remove_tree(int parent, const char *name)
 }
 
 #ifdef SYS_openat2
-struct in_root_how {		/* struct open_how of openat2(2) */
+struct in_root_how { /* struct open_how of openat2(2) */
 	uint64_t flags, mode, resolve;
 };
-#define IN_ROOT 0x10		/* RESOLVE_IN_ROOT */
+#define IN_ROOT 0x10 /* RESOLVE_IN_ROOT */
 
 static uint64_t rng = 20261125;
 
@@ -238,8 +245,10 @@ static void kernel_vs_ours(void)
 			if (fd >= 0)
 				close(fd);
 			if ((ours = rootfs_resolve(&fs, path, 1, &rel)) == 0) {
-				ours = fstatat(fs.dirfd, rel[0] ? rel : ".", &ost, AT_SYMLINK_NOFOLLOW) == 0 ?
-				       (long)ost.st_ino : -errno;
+				if (fstatat(fs.dirfd, rel[0] ? rel : ".", &ost, AT_SYMLINK_NOFOLLOW) == 0)
+					ours = (long)ost.st_ino;
+				else
+					ours = -errno;
 				free(rel);
 			}
 			compared++;
@@ -383,8 +392,22 @@ int main(void)
 	{
 		/* clean up by hand: no child process, even in a test */
 		static const char *const files[] = {
-			"usr/lib/os-release", "etc/real", "etc/crlf", "etc/cr", "etc/rel", "etc/abs", "etc/escape", "etc/escape-abs",
-			"lib", "etc/chain", "etc/loop", "etc/loop2", "etc/self", "etc/dangling", "etc/slash", "etc/slash-dir",
+			"usr/lib/os-release",
+			"etc/real",
+			"etc/crlf",
+			"etc/cr",
+			"etc/rel",
+			"etc/abs",
+			"etc/escape",
+			"etc/escape-abs",
+			"lib",
+			"etc/chain",
+			"etc/loop",
+			"etc/loop2",
+			"etc/self",
+			"etc/dangling",
+			"etc/slash",
+			"etc/slash-dir",
 			"etc/fifo",
 		};
 		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)

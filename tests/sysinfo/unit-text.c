@@ -84,9 +84,9 @@ static void test_cap(void)
 	free(in);
 	free(out);
 
-	in = rep("\342\202\254", 100);	/* 300 bytes of euro signs */
+	in = rep("\342\202\254", 100); /* 300 bytes of euro signs */
 	out = text_normalize(in, 300);
-	want = rep("\342\202\254", 85);	/* 255 bytes */
+	want = rep("\342\202\254", 85); /* 255 bytes */
 	is_str(out, want, "3-byte characters are cut at a boundary");
 	free(in);
 	free(out);
