@@ -1,8 +1,9 @@
-# helpers/: sysinfo, its unit tests, fixtures and fuzz targets.
+# helpers/: sysinfo, its unit tests and fixtures (its fuzz targets are in
+# tests/fuzz/fuzz.mk, built with clang).
 
-# The parsers and detectors, in a convenience library that sysinfo, the unit
-# tests and the fuzz targets link (plain ar: no libtool wrapper, so valgrind
-# runs the test programs directly).
+# The parsers and detectors, in a convenience library that sysinfo and the
+# unit tests link (plain ar: no libtool wrapper, so valgrind runs the test
+# programs directly).
 noinst_LIBRARIES += helpers/libsysinfo.a
 helpers_libsysinfo_a_SOURCES = \
 	helpers/envfile.c helpers/envfile.h \
