@@ -39,7 +39,9 @@ mkdir -p "$out" "$logs"
 # ---- The base root, made in the background while the packages build -------
 # One minimal bookworm root serves the install tests (a copy per test) and,
 # imported into podman, both container stages (the runtime stage's base has
-# the compiler removed again).
+# the compiler removed again).  It holds the daemon's one run-time library
+# outside libc, libmicrohttpd12 (the dashboard): dpkg -i in a root with no
+# archive to fetch from must find it there.
 BASE_TAR=$out/base-bookworm.tar
 BASE_TMP=$out/base-bookworm.part.tar # mmdebstrap picks the format by the name
 base_pid=''
@@ -47,7 +49,7 @@ if [ -s "$BASE_TAR" ]; then
 	say "base root: reusing $BASE_TAR"
 elif have mmdebstrap; then
 	say "base root: mmdebstrap in the background"
-	mmdebstrap --variant=minbase --include=curl,ca-certificates,gcc,libc6-dev,make \
+	mmdebstrap --variant=minbase --include=curl,ca-certificates,gcc,libc6-dev,make,libmicrohttpd12 \
 		bookworm "$BASE_TMP" >"$logs/mmdebstrap.log" 2>&1 &
 	base_pid=$!
 fi
