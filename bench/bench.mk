@@ -17,7 +17,7 @@ bench-script: daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT) helpers/an
 
 # Every benchmark above, and spawn-latency's, in one table (bench/report.py):
 # what docs/performance.md shows.  BENCH_FLAGS=--quick for a rough one.
-EXTRA_DIST += bench/report.py docs/performance.md
+EXTRA_DIST += bench/report.py bench/benchlib.py docs/performance.md
 bench: daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT) \
 		helpers/anonymous-statistics-state$(EXEEXT) bench/spawn-latency$(EXEEXT)
 	$(PYTHON3) $(srcdir)/bench/report.py --srcdir $(srcdir) $(BENCH_FLAGS)

@@ -27,18 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-
-def fetch_netdata_scripts(work):
-    deb_dir = os.path.join(work, "deb")
-    os.makedirs(deb_dir)
-    subprocess.run(["apt-get", "download", "netdata-plugins-bash"], cwd=deb_dir, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deb = [f for f in os.listdir(deb_dir) if f.endswith(".deb")][0]
-    root = os.path.join(work, "root")
-    subprocess.run(["dpkg", "-x", os.path.join(deb_dir, deb), root], check=True)
-    plugins = os.path.join(root, "usr/lib/netdata/plugins.d")
-    return (os.path.join(plugins, "anonymous-statistics.sh"),
-            os.path.join(plugins, "system-info.sh"))
+from benchlib import netdata_plugins
 
 
 def popen_peer(netdata_script, work):
@@ -101,7 +90,9 @@ def main():
     rows_file = os.path.join(work, "rows")
     try:
         head = machine()
-        nd_script, nd_sysinfo = fetch_netdata_scripts(work)
+        plugins = netdata_plugins(work)
+        nd_script = os.path.join(plugins, "anonymous-statistics.sh")
+        nd_sysinfo = os.path.join(plugins, "system-info.sh")
         quick = a.quick
         runs = [
             [sys.executable, os.path.join(bench, "sysinfo-bench.py"), "--sysinfo", "helpers/sysinfo",

@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 
+from benchlib import netdata_plugins
+
 FACTS = {
     "NETDATA_SYSTEM_KERNEL_NAME": "Linux", "NETDATA_SYSTEM_KERNEL_VERSION": "6.1.0",
     "NETDATA_SYSTEM_ARCHITECTURE": "x86_64", "NETDATA_SYSTEM_VIRTUALIZATION": "kvm",
@@ -43,17 +45,6 @@ FACTS = {
     "NETDATA_CONTAINER_OS_VERSION_ID": "none", "NETDATA_CONTAINER_OS_DETECTION": "none",
 }
 ARGS = ["START", "-", "-"] + ['"dbengine"' if i % 3 == 0 else "null" for i in range(39)]
-
-
-def fetch_netdata_script(workdir):
-    deb_dir = os.path.join(workdir, "deb")
-    os.makedirs(deb_dir)
-    subprocess.run(["apt-get", "download", "netdata-plugins-bash"], cwd=deb_dir, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deb = [f for f in os.listdir(deb_dir) if f.endswith(".deb")][0]
-    root = os.path.join(workdir, "root")
-    subprocess.run(["dpkg", "-x", os.path.join(deb_dir, deb), root], check=True)
-    return os.path.join(root, "usr/lib/netdata/plugins.d/anonymous-statistics.sh")
 
 
 def run_once(argv, env):
@@ -114,7 +105,7 @@ def main():
         port = open(os.path.join(cap, "port")).read().strip()
         url = f"http://127.0.0.1:{port}/capture/"
 
-        nd_src = a.netdata_script or fetch_netdata_script(work)
+        nd_src = a.netdata_script or os.path.join(netdata_plugins(work), "anonymous-statistics.sh")
         netdata = os.path.join(work, "netdata-anonymous-statistics.sh")
         with open(nd_src) as f:
             text = f.read()

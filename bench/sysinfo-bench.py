@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+from benchlib import netdata_plugins
+
 
 def path_without(names, workdir):
     """A PATH directory with links to every program on PATH except `names`."""
@@ -36,17 +38,6 @@ def path_without(names, workdir):
             if not os.path.lexists(link):
                 os.symlink(os.path.join(d, entry), link)
     return farm
-
-
-def fetch_system_info(workdir):
-    deb_dir = os.path.join(workdir, "deb")
-    os.makedirs(deb_dir)
-    subprocess.run(["apt-get", "download", "netdata-plugins-bash"], cwd=deb_dir,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deb = [f for f in os.listdir(deb_dir) if f.endswith(".deb")][0]
-    root = os.path.join(workdir, "root")
-    subprocess.run(["dpkg", "-x", os.path.join(deb_dir, deb), root], check=True)
-    return os.path.join(root, "usr/lib/netdata/plugins.d/system-info.sh")
 
 
 def run_once(argv, env):
@@ -151,7 +142,7 @@ def main():
         sysinfo = os.path.abspath(a.sysinfo)
         if not os.access(sysinfo, os.X_OK):
             sys.exit(f"sysinfo not found at {sysinfo}: build first or pass --sysinfo")
-        system_info = a.system_info or fetch_system_info(work)
+        system_info = a.system_info or os.path.join(netdata_plugins(work), "system-info.sh")
         env = {"PATH": path_without({"curl", "wget"}, work), "LC_ALL": "C"}
 
         launcher = build_peak_rss(work)
