@@ -5,7 +5,7 @@
 # The primitives (hostile names, line keeping, the lock) in an archive the
 # helper and the unit tests link.
 noinst_LIBRARIES += helpers/libstatefile.a
-helpers_libstatefile_a_SOURCES = helpers/statefile.c helpers/statefile.h
+helpers_libstatefile_a_SOURCES = helpers/statefile.c helpers/statefile.h helpers/monotonic.h
 plugins_PROGRAMS += helpers/anonymous-statistics-state
 helpers_anonymous_statistics_state_SOURCES = helpers/anonymous-statistics-state.c \
 	helpers/boundedrun.c helpers/boundedrun.h

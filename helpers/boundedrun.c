@@ -8,10 +8,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "boundedrun.h"
+#include "monotonic.h"
 
 static int chld_pipe[2] = { -1, -1 };
 
@@ -25,14 +25,6 @@ static void on_chld(int sig)
 		/* full: a wake-up is already pending */
 	}
 	errno = saved;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The child: its own group, no input, no error output, default signal
@@ -79,7 +71,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 	struct sigaction sa;
 	sigset_t chld;
 	int out[2], status = 0, r = 0, eof = 0, exited = 0;
-	long deadline = now_ms() + limit_ms;
+	long long deadline = monotonic_ms() + limit_ms;
 	pid_t pid;
 
 	*len = 0;
@@ -114,7 +106,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 			{ .fd = eof ? -1 : out[0], .events = POLLIN },
 			{ .fd = chld_pipe[0], .events = POLLIN },
 		};
-		long left = deadline - now_ms();
+		long long left = deadline - monotonic_ms();
 		char sink[16];
 
 		if (left <= 0) {

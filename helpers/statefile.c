@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #endif
 
+#include "monotonic.h"
 #include "statefile.h"
 
 #define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
@@ -62,19 +63,10 @@ static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
 	return fd;
 }
 
-/* now_ms(): a monotonic clock, so that oversleeping counts. */
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int state_lock(int dirfd, const char *name, unsigned wait_ms)
 {
 	struct timespec nap = { 0, LOCK_POLL_NS };
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = monotonic_ms() + wait_ms;
 	int fd = open_ours(dirfd, name, O_RDWR | O_CREAT, 0600);
 
 	if (fd < 0)
@@ -87,7 +79,7 @@ int state_lock(int dirfd, const char *name, unsigned wait_ms)
 			close(fd);
 			return e;
 		}
-		if (now_ms() >= deadline) {
+		if (monotonic_ms() >= deadline) {
 			close(fd);
 			return -EWOULDBLOCK;
 		}

@@ -24,7 +24,7 @@ fuzz_lib_srcs = \
 	$(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
 	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
 fuzz_lib_hdrs = \
-	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
+	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/monotonic.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
 	$(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
 	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h
