@@ -62,9 +62,7 @@ def machine():
                     osname = line.split("=", 1)[1].strip().strip('"')
     except OSError:
         pass
-    awk = shutil.which("mawk") or shutil.which("awk")
     return (f"{osname}, kernel {platform.release()}, {os.cpu_count()} CPUs ({cpu}), "
-            f"the script's awk {os.path.realpath(awk) if awk else 'missing'}, "
             f"load average {os.getloadavg()[0]:.2f} at the start")
 
 

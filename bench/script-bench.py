@@ -13,8 +13,11 @@ Peers, each run as it really runs:
   ours+sys  ours with no facts in the environment: it runs sysinfo
   floor     one /bin/sh running sysinfo and one curl POST: the least a whole
             START can cost
-The script gets mawk as awk when it is installed (Debian's default; --awk
-names another).  Every request goes to a loopback capture server.  Rounds interleave the
+Ours runs as installed: a copy whose CONFIG_DIR is an existing directory
+without an opt-out file, as Netdata's opt-out file is rewritten to a missing
+name in an existing directory (the build tree's CONFIG_DIR does not exist,
+which costs the opt-out check a walk up to its first existing parent).
+Every request goes to a loopback capture server.  Rounds interleave the
 peers (A, B, C, D, A, B, ...), so a noisy machine slows each alike.
 
 Reports median and p99 wall time, the median CPU time of the whole process
@@ -23,6 +26,7 @@ the programs one event runs (strace), and the ratios.  Targets (issue 8): ours <
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -80,20 +84,11 @@ def main():
     p.add_argument("--capture-server", required=True)
     p.add_argument("--netdata-script", help="Netdata 1.37's anonymous-statistics.sh")
     p.add_argument("--rounds", type=int, default=200)
-    p.add_argument("--awk", help="the awk the script runs (default: mawk, Debian's, when installed)")
     p.add_argument("--rows", help="also append tab-separated rows to this file (bench/report.py)")
     a = p.parse_args()
 
     base_path = "/usr/local/bin:/usr/bin:/bin"
     work = tempfile.mkdtemp(prefix="script-bench.")
-    # Debian's default awk is mawk (Priority: required); installing gawk
-    # makes it /usr/bin/awk.  Every peer gets the one chosen here.
-    awk = a.awk or shutil.which("mawk") or shutil.which("awk", path=base_path)
-    if awk:
-        farm = os.path.join(work, "awk-bin")
-        os.makedirs(farm)
-        os.symlink(os.path.realpath(awk), os.path.join(farm, "awk"))
-        base_path = farm + ":" + base_path
     cap = os.path.join(work, "capture")
     os.makedirs(cap)
     server = subprocess.Popen([sys.executable, a.capture_server, "--dir", cap, "--lifetime", "3600"])
@@ -115,6 +110,17 @@ def main():
                              os.path.join(work, "no-such-opt-out-file")))
         os.chmod(netdata, 0o755)
 
+        config = os.path.join(work, "etc-netdata")
+        os.makedirs(config)
+        ours = os.path.join(work, "anonymous-statistics.sh")
+        with open(a.script) as f:
+            text = f.read()
+        if "\nCONFIG_DIR='" not in text:
+            sys.exit("script-bench: no CONFIG_DIR line in " + a.script)
+        with open(ours, "w") as f:
+            f.write(re.sub(r"(?m)^CONFIG_DIR='[^']*'$", lambda m: f"CONFIG_DIR='{config}'", text))
+        os.chmod(ours, 0o755)
+
         state = os.path.join(work, "state")
         os.makedirs(state)
         base = {"PATH": base_path, "LC_ALL": "C", "HOME": work,
@@ -131,9 +137,9 @@ def main():
         floor_sh = (f'"$1" >/dev/null; curl -q -sS -o /dev/null -w "%{{http_code}}" '
                     f'-H "Content-Type: application/json" --data-binary @"$2" "$3"')
         peers = [
-            ("ours", ["/bin/sh", os.path.abspath(a.script)] + ARGS, with_facts),
+            ("ours", ["/bin/sh", ours] + ARGS, with_facts),
             ("netdata", ["/bin/sh", netdata] + ARGS, with_facts),
-            ("ours+sys", ["/bin/sh", os.path.abspath(a.script), "START"], base),
+            ("ours+sys", ["/bin/sh", ours, "START"], base),
             ("floor", ["/bin/sh", "-c", floor_sh, "sh", os.path.abspath(a.sysinfo), body, url], base),
         ]
         times = {name: [] for name, _, _ in peers}
@@ -159,7 +165,7 @@ def main():
     med = {n: statistics.median(t) for n, t in times.items()}
     cpu_med = {n: statistics.median(t) for n, t in cpu.items()}
     print(f"whole events, {a.rounds} interleaved rounds, loopback endpoint, "
-          f"load average {os.getloadavg()[0]:.2f}, awk is {awk and os.path.realpath(awk)}")
+          f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'peer':<10} {'median ms':>10} {'p99 ms':>8} {'cpu ms':>8} {'programs':>9}")
     for name in times:
         e = execs[name]

@@ -5,19 +5,30 @@
  *
  *   DIR log STATUS          append "EPOCH STATUS PAYLOAD" (the payload on
  *                           stdin, one line of JSON) to the log, which keeps
- *                           the last LOG_KEEP events
+ *                           the last LOG_KEEP to LOG_KEEP_MAX events
  *   DIR fatal-claim SIG     exit 0 and record SIG when this FATAL was not
  *                           sent in the last 24 hours, exit 1 when it was
  *   DIR fatal-release SIG   forget SIG again (its send failed)
  *   DIR fatal-check SIG     exit 1 when SIG was sent in the last 24 hours,
  *                           else 0; writes nothing (--dry-run)
  *
- * and the facts helper's output, read within a bound (boundedrun.h) in one
- * process, where sh needs timeout(1) twice and head(1):
+ * and the event itself, which the script hands over once it has decided
+ * that it is sent and cleaned its fields (the script execs it: one process
+ * fewer, and its start is the script's):
  *
- *   --facts SECONDS HELPER  print what HELPER printed, when it exited 0
- *                           within SECONDS having printed at most FACTS_CAP
- *                           bytes; else print nothing and exit 3
+ *   json [-F HELPER -T MS] -- FIELDS...
+ *       print the event's JSON (payload.h: FIELDS are KIND KEY VALUE
+ *       triples); with -F, when the environment holds none of the facts
+ *       (the names of the f field), they are the NAME=VALUE lines HELPER
+ *       prints within MS milliseconds (at most FACTS_CAP bytes; else every
+ *       fact is unknown)
+ *   send [-s DIR] [-w MS] [-c SIG] [-F HELPER -T MS] -t MS -m KIND -u URL
+ *        -- TRANSPORT... -- FIELDS...
+ *       post the JSON with TRANSPORT (transport.h: KIND curl, wget or
+ *       busybox), killed after -t MS; print the HTTP status; log the event
+ *       in DIR when it was answered; forget the claim SIG of a FATAL that
+ *       was not delivered.  Exit 0 (2xx), 5 (nothing delivered) or 6
+ *       (another status), the script's own statuses, with its messages.
  *
  * Exit status: 0 done, 1 already sent (fatal-claim, fatal-check), 2 usage, 3 the state
  * could not be used (the script then sends without it).  Every step holds
@@ -33,12 +44,15 @@
 #include <unistd.h>
 
 #include "boundedrun.h"
+#include "payload.h"
 #include "statefile.h"
+#include "transport.h"
 
 #define LOG_NAME "anonymous-statistics.log"
 #define FATAL_NAME "anonymous-statistics.fatal"
 #define LOCK_NAME "anonymous-statistics.lock"
-#define LOG_KEEP 100
+#define LOG_KEEP 100 /* the log holds the last LOG_KEEP to LOG_KEEP_MAX events */
+#define LOG_KEEP_MAX 200
 #define FATAL_KEEP 50
 #define FATAL_SECONDS 86400     /* a FATAL is sent once a day */
 #define PAYLOAD_CAP (64 * 1024) /* the script's payloads are under 32 KiB */
@@ -46,7 +60,8 @@
 #define FATAL_CAP (64 * 1024)
 #define SIG_CAP 1024
 #define FACTS_CAP 16384 /* sysinfo prints about 700 bytes */
-#define FACTS_SECONDS_CAP 3.0
+#define FACTS_MS_CAP 3000
+#define TRANSPORT_MS_CAP 3000
 #define LOCK_WAIT_MS 150
 #define WAIT_CAP_MS 3000
 #define LATE_WAIT_MS 100
@@ -54,6 +69,10 @@
 #define EXIT_SENT 1
 #define EXIT_USAGE 2
 #define EXIT_STATE 3
+#define EXIT_NETWORK 5 /* the script's EX_NETWORK and EX_HTTP */
+#define EXIT_HTTP 6
+
+#define SCRIPT "anonymous-statistics.sh" /* send speaks for it */
 
 static const char *prog = "anonymous-statistics-state";
 
@@ -67,15 +86,17 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-w MS] DIR log STATUS <PAYLOAD\n"
 			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n"
-			"       %s --facts SECONDS HELPER\n",
-		prog, prog, prog);
+			"       %s json [-F HELPER -T MS] -- FIELDS...\n"
+			"       %s send [-s DIR] [-w MS] [-c SIGNATURE] [-F HELPER -T MS] -t MS -m KIND -u URL\n"
+			"            -- TRANSPORT... -- FIELDS...\n",
+		prog, prog, prog, prog);
 	return EXIT_USAGE;
 }
 
-/* parent_age_ms(): how long the calling process has run, from the start
- * time in /proc/PPID/stat (field 22, after the parenthesized name, which
+/* age_ms(PID): how long the process PID has run, from the start
+ * time in /proc/PID/stat (field 22, after the parenthesized name, which
  * may hold anything) and the uptime; -1 when either cannot be read. */
-static long parent_age_ms(void)
+static long age_ms(pid_t pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start;
@@ -85,7 +106,7 @@ static long parent_age_ms(void)
 	size_t n;
 	int field;
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)getppid());
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
@@ -115,14 +136,15 @@ static long parent_age_ms(void)
 	return up < 0 ? 0 : (long)up;
 }
 
-/* wait_for(DEADLINE_MS): the lock wait that keeps the caller's deadline. */
-static unsigned wait_for(long deadline_ms)
+/* wait_for(DEADLINE_MS, RUN): the lock wait that keeps the deadline of the
+ * script's run: the process RUN (our parent, or ourselves once exec'd). */
+static unsigned wait_for(long deadline_ms, pid_t run)
 {
 	long age;
 
 	if (deadline_ms < 0)
 		return LOCK_WAIT_MS;
-	age = parent_age_ms();
+	age = age_ms(run);
 	if (age < 0)
 		return LOCK_WAIT_MS;
 	/* A run already late only because the machine starves it still gets a
@@ -187,25 +209,41 @@ static char *old_content(int dirfd, const char *name, size_t cap, size_t *len)
 	return NULL;
 }
 
-static int log_event(int dirfd, const char *status)
+/* log_event(): one more line.  The log is appended to until it holds
+ * LOG_KEEP_MAX lines, then rewritten with the last LOG_KEEP: a rename per
+ * LOG_KEEP events, not one per event (it costs more than the rest of the
+ * event's own work).  A log that is not a regular file of ours, holds a
+ * torn last line or is too large is replaced. */
+static int log_event(int dirfd, const char *status, const char *payload, size_t plen)
 {
-	static char payload[PAYLOAD_CAP + 1];
-	size_t plen = 0, olen, from, n;
+	size_t olen, from = 0, n, lines = 0;
 	char *old, *out, head[48];
-	int r = read_payload(payload, &plen);
+	int r;
 
-	if (r < 0)
-		return fail("payload", r);
 	old = old_content(dirfd, LOG_NAME, LOG_CAP, &olen);
-	from = old ? keep_last_lines(old, olen, LOG_KEEP - 1) : 0;
-	if (old && olen > 0 && old[olen - 1] != '\n')
-		from = olen; /* a torn last line: start afresh */
+	for (size_t i = 0; old && i < olen; i++)
+		lines += old[i] == '\n';
 	n = (size_t)snprintf(head, sizeof head, "%lld %s ", (long long)time(NULL), status);
-	out = malloc(olen - from + n + plen + 1);
+	out = malloc(olen + n + plen + 1);
 	if (!out) {
 		free(old);
 		return fail("log", -ENOMEM);
 	}
+	if (old && olen > 0 && old[olen - 1] == '\n' && lines < LOG_KEEP_MAX) {
+		memcpy(out, head, n);
+		memcpy(out + n, payload, plen);
+		out[n + plen] = '\n';
+		r = state_append(dirfd, LOG_NAME, out, n + plen + 1);
+		if (r == 0) {
+			free(out);
+			free(old);
+			return 0;
+		}
+	}
+	if (old)
+		from = keep_last_lines(old, olen, LOG_KEEP - 1);
+	if (old && olen > 0 && old[olen - 1] != '\n')
+		from = olen; /* a torn last line: start afresh */
 	if (old)
 		memcpy(out, old + from, olen - from);
 	memcpy(out + olen - from, head, n);
@@ -288,24 +326,252 @@ static const struct {
 	{ "fatal-check", CHECK },
 };
 
-static int run_facts(const char *seconds, char *helper)
-{
-	static char out[FACTS_CAP];
-	char *argv[] = { helper, NULL }, *end;
+/* ---- The event ------------------------------------------------------- */
+
+/* The facts: the environment's, or the facts helper's lines. */
+struct facts {
+	const char *names; /* the f field's list */
+	char *lines;       /* the helper's output, split in NAME=VALUE strings */
 	size_t len;
-	double limit;
-	int r;
+};
+
+/* in_list(LIST, NAME, N): is the N bytes at NAME a word of LIST? */
+static int in_list(const char *list, const char *name, size_t n)
+{
+	static const char blanks[] = " \t\n";
+
+	for (list += strspn(list, blanks); *list; list += strspn(list, blanks)) {
+		size_t w = strcspn(list, blanks);
+
+		if (w == n && memcmp(list, name, n) == 0)
+			return 1;
+		list += w;
+	}
+	return 0;
+}
+
+static const char *fact_value(void *ctx, const char *name)
+{
+	struct facts *f = ctx;
+	const char *found = NULL;
+	size_t n = strlen(name);
+
+	if (f->lines && in_list(f->names, name, n)) {
+		/* The last line naming it wins, as when sh exported each. */
+		for (const char *p = f->lines; p < f->lines + f->len; p += strlen(p) + 1)
+			if (strncmp(p, name, n) == 0 && p[n] == '=')
+				found = p + n + 1;
+		return found;
+	}
+	return getenv(name);
+}
+
+static int any_in_environment(const char *list)
+{
+	static const char blanks[] = " \t\n";
+	char name[256];
+
+	for (list += strspn(list, blanks); *list; list += strspn(list, blanks)) {
+		size_t w = strcspn(list, blanks);
+
+		if (w < sizeof name) {
+			memcpy(name, list, w);
+			name[w] = '\0';
+			if (getenv(name))
+				return 1;
+		}
+		list += w;
+	}
+	return 0;
+}
+
+/* facts_from(HELPER, LIMIT_MS, F): run the facts helper when the caller
+ * passed no fact; a helper that fails, is late or prints too much leaves
+ * every fact unknown. */
+static void facts_from(char *helper, long limit_ms, struct facts *f)
+{
+	static char out[FACTS_CAP + 1];
+	char *argv[] = { helper, NULL };
+	size_t len;
+
+	if (!helper || !f->names || any_in_environment(f->names))
+		return;
+	if (bounded_output(argv, limit_ms, out, FACTS_CAP, &len) < 0) {
+		f->lines = out; /* none: every fact unknown */
+		f->len = 0;
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (out[i] == '\n')
+			out[i] = '\0';
+	out[len] = '\0';
+	f->lines = out;
+	f->len = len + 1;
+}
+
+struct event_options {
+	const char *dir, *claim, *url;
+	char *facts_helper;
+	long deadline_ms, facts_ms, transport_ms;
+	int kind;
+};
+
+static int parse_ms(const char *s, long cap, long *ms)
+{
+	char *end;
 
 	errno = 0;
-	limit = strtod(seconds, &end);
-	if (errno || end == seconds || *end || !(limit > 0 && limit <= FACTS_SECONDS_CAP))
-		return usage();
-	r = bounded_output(argv, (long)(limit * 1000), out, sizeof out, &len);
+	*ms = strtol(s, &end, 10);
+	return !errno && end != s && !*end && *ms >= 0 && *ms <= cap;
+}
+
+/* printable(S): S cut to 40 bytes, unusual bytes as '?', for messages. */
+static void say_url(const char *what, const char *url)
+{
+	char shown[41];
+	size_t i;
+
+	for (i = 0; i < 40 && url[i]; i++)
+		shown[i] = strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				  "0123456789_.:/=+-",
+				  url[i])
+				   ? url[i]
+				   : '?';
+	shown[i] = '\0';
+	fprintf(stderr, "%s: %s %s\n", SCRIPT, what, shown);
+}
+
+/* after_send(): log the answered event; forget the claim of one that was
+ * not delivered.  Silent: without its state the send still counts. */
+static void after_send(const struct event_options *o, const char *status, int delivered,
+		       const struct payload *json)
+{
+	int dirfd, lock, release = !delivered && o->claim;
+
+	if (!o->dir || (!status[0] && !release))
+		return;
+	dirfd = state_dir_open(o->dir);
+	if (dirfd < 0)
+		return;
+	lock = state_lock(dirfd, LOCK_NAME, wait_for(o->deadline_ms, getpid()));
+	if (lock >= 0) {
+		if (status[0])
+			(void)log_event(dirfd, status, json->data, json->len);
+		if (release)
+			(void)fatal_records(dirfd, o->claim, RELEASE);
+		close(lock);
+	}
+	close(dirfd);
+}
+
+static int post(const struct event_options *o, char **transport, const struct payload *json)
+{
+	char status[4];
+	int ok, r, delivered;
+
+	r = transport_post(transport, (enum transport_kind)o->kind, json->data, o->transport_ms,
+			   status, &ok);
 	if (r < 0)
-		return fail(helper, r);
-	if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0)
-		return fail("stdout", -EIO);
+		fprintf(stderr, "%s: %s: %s\n", SCRIPT, transport[0], strerror(-r));
+	/* An answer counts even from a transport that then failed, unless it
+	 * claimed success: a 200 cut short is no delivery. */
+	if (r < 0 || !status[0] || (!ok && status[0] < '3')) {
+		say_url("network failure: nothing delivered to", o->url);
+		after_send(o, "", 0, json);
+		return EXIT_NETWORK;
+	}
+	printf("%s\n", status);
+	if (fflush(stdout) != 0)
+		return EXIT_NETWORK;
+	delivered = status[0] == '2';
+	after_send(o, status, delivered, json);
+	if (!delivered) {
+		fprintf(stderr, "%s: the endpoint answered HTTP %s\n", SCRIPT, status);
+		return EXIT_HTTP;
+	}
 	return 0;
+}
+
+/* event(ARGC, ARGV, SEND): the json and send commands. */
+static int event(int argc, char **argv, int send)
+{
+	struct event_options o = { .deadline_ms = -1, .facts_ms = 500, .transport_ms = -1, .kind = -1 };
+	struct facts facts = { NULL, NULL, 0 };
+	struct payload json = { NULL, 0, 0, 0 };
+	char **transport = NULL, **fields;
+	int c, nfields, status;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, send ? "+s:w:c:F:T:t:m:u:" : "+F:T:")) != -1) {
+		switch (c) {
+		case 's':
+			o.dir = optarg;
+			break;
+		case 'c':
+			o.claim = optarg;
+			break;
+		case 'u':
+			o.url = optarg;
+			break;
+		case 'F':
+			o.facts_helper = optarg;
+			break;
+		case 'm':
+			o.kind = transport_kind_named(optarg);
+			break;
+		case 'w':
+			if (!parse_ms(optarg, WAIT_CAP_MS, &o.deadline_ms))
+				return usage();
+			break;
+		case 'T':
+			if (!parse_ms(optarg, FACTS_MS_CAP, &o.facts_ms))
+				return usage();
+			break;
+		case 't':
+			if (!parse_ms(optarg, TRANSPORT_MS_CAP, &o.transport_ms))
+				return usage();
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (optind == 0 || strcmp(argv[optind - 1], "--") != 0)
+		return usage(); /* the fields come after "--" */
+	fields = argv + optind;
+	if (send) {
+		/* TRANSPORT... -- FIELDS...; one slot spare for --post-data. */
+		int n = 0;
+
+		while (fields[n] && strcmp(fields[n], "--") != 0)
+			n++;
+		if (n == 0 || !fields[n] || o.kind < 0 || o.transport_ms < 0 || !o.url ||
+		    (o.claim && !valid_signature(o.claim)))
+			return usage();
+		transport = calloc((size_t)n + 2, sizeof *transport);
+		if (!transport)
+			return fail("send", -ENOMEM);
+		memcpy(transport, fields, (size_t)n * sizeof *transport);
+		fields += n + 1;
+	}
+	for (nfields = 0; fields[nfields]; nfields++)
+		;
+	for (int i = 0; i + 2 < nfields; i += 3)
+		if (strcmp(fields[i], "f") == 0)
+			facts.names = fields[i + 2];
+	facts_from(o.facts_helper, o.facts_ms, &facts);
+	if (payload_object(&json, nfields, fields, fact_value, &facts, time(NULL)) < 0) {
+		fprintf(stderr, "%s: could not build the payload: %s\n", SCRIPT, strerror(ENOMEM));
+		free(transport);
+		return send ? EXIT_NETWORK : EXIT_STATE;
+	}
+	if (!send) {
+		status = printf("%s\n", json.data) < 0 || fflush(stdout) != 0 ? fail("stdout", -EIO) : 0;
+	} else {
+		status = post(&o, transport, &json);
+	}
+	payload_free(&json);
+	free(transport);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -313,8 +579,10 @@ int main(int argc, char **argv)
 	int dirfd, lock, status, fatal = -1;
 	long deadline_ms = -1;
 
-	if (argc == 4 && strcmp(argv[1], "--facts") == 0)
-		return run_facts(argv[2], argv[3]);
+	if (argc >= 2 && strcmp(argv[1], "json") == 0)
+		return event(argc - 1, argv + 1, 0);
+	if (argc >= 2 && strcmp(argv[1], "send") == 0)
+		return event(argc - 1, argv + 1, 1);
 	if (argc == 6 && strcmp(argv[1], "-w") == 0) {
 		char *end;
 
@@ -340,14 +608,18 @@ int main(int argc, char **argv)
 		close(dirfd);
 		return status;
 	}
-	lock = state_lock(dirfd, LOCK_NAME, wait_for(deadline_ms));
+	lock = state_lock(dirfd, LOCK_NAME, wait_for(deadline_ms, getppid()));
 	if (lock < 0) {
 		close(dirfd);
 		return fail(LOCK_NAME, lock);
 	}
-	if (fatal < 0)
-		status = log_event(dirfd, argv[3]);
-	else
+	if (fatal < 0) {
+		static char payload[PAYLOAD_CAP + 1];
+		size_t plen = 0;
+		int r = read_payload(payload, &plen);
+
+		status = r < 0 ? fail("payload", r) : log_event(dirfd, argv[3], payload, plen);
+	} else
 		status = fatal_records(dirfd, argv[3], fatal_commands[fatal].mode);
 	close(lock);
 	close(dirfd);

@@ -14,6 +14,7 @@
 #include "monotonic.h"
 
 static int chld_pipe[2] = { -1, -1 };
+static struct sigaction caller_sigpipe; /* the child gets it back */
 
 static void on_chld(int sig)
 {
@@ -27,32 +28,36 @@ static void on_chld(int sig)
 	errno = saved;
 }
 
-/* The child: its own group, no input, no error output, default signal
- * mask; what it ignores it was given by our caller, as with any exec. */
-static void run_child(char *const argv[], int out)
+/* The child: its own group, default signal mask; what it ignores it was
+ * given by our caller, as with any exec.  IN becomes its standard input;
+ * OUT its standard output or error (FROM); the other of the two is
+ * /dev/null, but standard error stays ours with KEEP_STDERR. */
+static void run_child(char *const argv[], const struct bounded_io *io, int in, int out)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int other = io->from == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO;
 
 	setpgid(0, 0);
+	sigaction(SIGPIPE, &caller_sigpipe, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0 ||
-	    dup2(out, STDOUT_FILENO) < 0)
+	if (null < 0 || dup2(in >= 0 ? in : null, STDIN_FILENO) < 0 ||
+	    dup2(out, io->from) < 0 ||
+	    (!(other == STDERR_FILENO && io->keep_stderr) && dup2(null, other) < 0))
 		_exit(127);
 	execv(argv[0], argv);
 	_exit(127);
 }
 
-/* drain(): read what OUT holds now into BUF; 1 at end of file, 0 when it
- * would block, -EFBIG past CAP, -errno on error. */
-static int drain(int out, char *buf, size_t cap, size_t *len)
+/* drain(): pass what OUT holds now to the sink; 1 at end of file, 0 when
+ * it would block, the sink's or -errno on error. */
+static int drain(int out, const struct bounded_io *io)
 {
 	for (;;) {
-		char *at = buf + *len;
-		size_t room = cap - *len;
-		char spare;
-		ssize_t r = read(out, room ? at : &spare, room ? room : 1);
+		char chunk[4096];
+		ssize_t r = read(out, chunk, sizeof chunk);
+		int s;
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -60,21 +65,37 @@ static int drain(int out, char *buf, size_t cap, size_t *len)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 		if (r == 0)
 			return 1;
-		if (room == 0)
-			return -EFBIG;
-		*len += (size_t)r;
+		s = io->sink(io->ctx, chunk, (size_t)r);
+		if (s < 0)
+			return s;
 	}
 }
 
-int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, size_t *len)
+/* feed(): write what the pipe takes now of the rest of IN; 1 when all of it
+ * is written (or the child will not read it), 0 when it would block. */
+static int feed(int in, const struct bounded_io *io, size_t *done)
+{
+	while (*done < io->in_len) {
+		ssize_t w = write(in, io->in + *done, io->in_len - *done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : 1;
+		*done += (size_t)w;
+	}
+	return 1;
+}
+
+int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, int *wstatus)
 {
 	struct sigaction sa;
 	sigset_t chld;
-	int out[2], status = 0, r = 0, eof = 0, exited = 0;
+	int out[2], in[2] = { -1, -1 }, status = 0, r = 0, eof = 0, exited = 0, fed;
 	long long deadline = monotonic_ms() + limit_ms;
+	size_t done = 0;
 	pid_t pid;
 
-	*len = 0;
 	if (pipe2(chld_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	memset(&sa, 0, sizeof sa);
@@ -85,40 +106,65 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 	sigaddset(&chld, SIGCHLD);
 	if (sigaction(SIGCHLD, &sa, NULL) < 0 || sigprocmask(SIG_UNBLOCK, &chld, NULL) < 0)
 		return -errno;
+	/* A child that never reads its input must not stop us on a full pipe,
+	 * nor its end kill us with SIGPIPE. */
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	if (sigaction(SIGPIPE, &sa, &caller_sigpipe) < 0)
+		return -errno;
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	if (io->in && pipe2(in, O_CLOEXEC) < 0) {
 		r = -errno;
 		close(out[0]);
 		close(out[1]);
 		return r;
 	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(out[0]);
+		close(out[1]);
+		if (in[0] >= 0) {
+			close(in[0]);
+			close(in[1]);
+		}
+		return r;
+	}
 	if (pid == 0)
-		run_child(argv, out[1]);
+		run_child(argv, io, in[0], out[1]);
 	setpgid(pid, pid); /* also here: no window before the child's own call */
 	close(out[1]);
-	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0)
+	if (in[0] >= 0)
+		close(in[0]);
+	if (fcntl(out[0], F_SETFL, O_NONBLOCK) < 0 || (in[1] >= 0 && fcntl(in[1], F_SETFL, O_NONBLOCK) < 0))
 		r = -errno;
+	fed = in[1] < 0;
 
 	while (r == 0 && !(exited && eof)) {
-		struct pollfd fds[2] = {
+		struct pollfd fds[3] = {
 			{ .fd = eof ? -1 : out[0], .events = POLLIN },
 			{ .fd = chld_pipe[0], .events = POLLIN },
+			{ .fd = fed ? -1 : in[1], .events = POLLOUT },
 		};
 		long long left = deadline - monotonic_ms();
 		char sink[16];
 
+		if (!fed && (fed = feed(in[1], io, &done)) != 0) {
+			close(in[1]);
+			in[1] = -1;
+			fds[2].fd = -1;
+		}
 		if (left <= 0) {
 			r = -ETIMEDOUT;
 			break;
 		}
-		if (poll(fds, 2, (int)(left > 1000 ? 1000 : left)) < 0 && errno != EINTR) {
+		if (poll(fds, 3, (int)(left > 1000 ? 1000 : left)) < 0 && errno != EINTR) {
 			r = -errno;
 			break;
 		}
 		if (!eof && fds[0].revents) {
-			int d = drain(out[0], buf, cap, len);
+			int d = drain(out[0], io);
 
 			if (d < 0)
 				r = d;
@@ -131,7 +177,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 			/* What it wrote before it ended is in the pipe now; a
 			 * grandchild that keeps the pipe open adds nothing. */
 			if (!eof && r == 0) {
-				int d = drain(out[0], buf, cap, len);
+				int d = drain(out[0], io);
 
 				if (d < 0)
 					r = d;
@@ -143,6 +189,39 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 	if (!exited)
 		kill(pid, SIGKILL); /* should it have left its group */
 	close(out[0]);
+	if (in[1] >= 0)
+		close(in[1]);
+	close(chld_pipe[0]);
+	close(chld_pipe[1]);
+	chld_pipe[0] = chld_pipe[1] = -1; /* a later run makes its own */
+	*wstatus = status;
+	return r;
+}
+
+struct output_buf {
+	char *buf;
+	size_t cap, *len;
+};
+
+static int to_buffer(void *ctx, const char *data, size_t n)
+{
+	struct output_buf *o = ctx;
+
+	if (n > o->cap - *o->len)
+		return -EFBIG;
+	memcpy(o->buf + *o->len, data, n);
+	*o->len += n;
+	return 0;
+}
+
+int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, size_t *len)
+{
+	struct output_buf o = { buf, cap, len };
+	struct bounded_io io = { .from = STDOUT_FILENO, .sink = to_buffer, .ctx = &o };
+	int status, r;
+
+	*len = 0;
+	r = bounded_run(argv, limit_ms, &io, &status);
 	if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		r = -ECHILD;
 	return r;

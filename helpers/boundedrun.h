@@ -17,4 +17,21 @@
  * bound. */
 int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, size_t *len);
 
+/* What bounded_run() gives the child and takes from it. */
+struct bounded_io {
+	const char *in; /* its standard input (IN_LEN bytes), or NULL: /dev/null */
+	size_t in_len;
+	int from;                                           /* STDOUT_FILENO or STDERR_FILENO: what SINK gets */
+	int keep_stderr;                                    /* with FROM stdout: its standard error stays ours */
+	int (*sink)(void *ctx, const char *data, size_t n); /* < 0 stops the run */
+	void *ctx;
+};
+
+/* bounded_run(ARGV, LIMIT_MS, IO, WSTATUS): the general form: run ARGV[0]
+ * as bounded_output() does, with IO's input, passing what it prints on
+ * IO->from to IO->sink (the other stream goes to /dev/null, unless
+ * IO->keep_stderr).  Returns 0 when it ended within LIMIT_MS (*WSTATUS is
+ * its wait status), -ETIMEDOUT, the sink's error, or another -errno. */
+int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, int *wstatus);
+
 #endif

@@ -224,6 +224,18 @@ int state_replace(int dirfd, const char *name, const char *data, size_t len)
 	return r;
 }
 
+int state_append(int dirfd, const char *name, const char *data, size_t len)
+{
+	int fd = open_ours(dirfd, name, O_WRONLY | O_APPEND, 0), r;
+
+	if (fd < 0)
+		return fd;
+	r = write_all(fd, data, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 size_t keep_last_lines(const char *buf, size_t len, size_t keep)
 {
 	size_t lines = 0;

@@ -8,7 +8,8 @@
  *   - every name is opened with openat(O_NOFOLLOW | O_NONBLOCK), and used
  *     only when fstat() says regular, owned by our effective uid, one link;
  *   - new content goes to a fresh file (O_CREAT | O_EXCL, a random name) that
- *     is renamed over the old one, so readers see one version or the other;
+ *     is renamed over the old one, so readers see one version or the other
+ *     (or, for a log, is appended to a file of ours);
  *   - writers serialize on flock() of a lock file, waited for a bounded time;
  *     the kernel drops the lock of a killed run.
  * Every call returns 0 or a negative errno; nothing here prints or exits. */
@@ -32,6 +33,11 @@ int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
 
 /* state_replace(DIRFD, NAME, DATA, LEN): NAME now holds DATA (mode 0600). */
 int state_replace(int dirfd, const char *name, const char *data, size_t len);
+
+/* state_append(DIRFD, NAME, DATA, LEN): add DATA at the end of NAME, which
+ * must exist (and be ours).  Readers may see it half written: for a log
+ * whose readers check each line, under the writers' lock. */
+int state_append(int dirfd, const char *name, const char *data, size_t len);
 
 /* keep_last_lines(BUF, LEN, KEEP): the offset in BUF where its last KEEP
  * lines begin (a final line without '\n' counts as a line). */

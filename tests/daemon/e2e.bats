@@ -20,6 +20,10 @@ setup() {
 	INSTALLED_DAEMON=$(find "$STAGE" -type f -name anonstats-daemon | head -1)
 	INSTALLED_SCRIPT=$(find "$STAGE" -type f -name anonymous-statistics.sh | head -1)
 	INSTALLED_SYSINFO=$(find "$STAGE" -type f -name sysinfo -perm -u+x | head -1)
+	# The script builds and sends the event through its state helper.
+	ANONYMOUS_STATISTICS_STATE_HELPER=$(find "$STAGE" -type f -name anonymous-statistics-state | head -1)
+	[ -x "$ANONYMOUS_STATISTICS_STATE_HELPER" ]
+	export ANONYMOUS_STATISTICS_STATE_HELPER
 	INSTALLED_LIB=$(find "$STAGE" -name 'libanonstats.so.0' | head -1)
 	[ -x "$INSTALLED_DAEMON" ] && [ -x "$INSTALLED_SCRIPT" ] && [ -n "$INSTALLED_LIB" ]
 	INSTALLED_LIBDIR=$(dirname "$INSTALLED_LIB")

@@ -10,6 +10,7 @@
 
 #include "envfile.h"
 #include "fuzz-check.h"
+#include "payload.h"
 #include "procfile.h"
 #include "statefile.h"
 #include "text.h"
@@ -205,6 +206,99 @@ TARGET_FN(lastlines)
 		want = at;
 	}
 	require(keep_last_lines(buf, len, keep) == want);
+}
+
+/* utf8_next(S, LEN, &AT): the code point of the well-formed UTF-8 sequence
+ * at S[AT] (AT moves past it), or -1: the oracle's own strict decoder. */
+static long utf8_next(const unsigned char *s, size_t len, size_t *at)
+{
+	unsigned char c = s[*at];
+	size_t need;
+	long cp;
+
+	if (c < 0x80)
+		return (*at)++, c;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3, cp = c & 0x07;
+	else
+		return -1;
+	if (*at + need >= len)
+		return -1;
+	for (size_t k = 1; k <= need; k++) {
+		if ((s[*at + k] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[*at + k] & 0x3f);
+	}
+	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	*at += need + 1;
+	return cp;
+}
+
+/* The event's encoder (payload_string): a quoted JSON string of well-formed
+ * UTF-8 with no raw control byte and no bare quote, at most
+ * PAYLOAD_MAX_CHARS characters once decoded; an input that is well-formed
+ * UTF-8 (NUL ends it) of no more characters decodes back to itself. */
+TARGET_FN(payload)
+{
+	struct payload b = { NULL, 0, 0, 0 };
+	char *in = malloc(size + 1), *back;
+	const unsigned char *o;
+	size_t n, at, chars = 0, blen = 0, in_chars = 0, in_len, replaced = 0;
+	int in_ok = 1;
+
+	require(in != NULL);
+	memcpy(in, buf, size);
+	in[size] = '\0';
+	in_len = strlen(in);
+	require(payload_string(&b, in) == 0);
+	o = (const unsigned char *)b.data;
+	n = b.len;
+	require(n >= 2 && o[0] == '"' && o[n - 1] == '"');
+	back = malloc(n * 4 + 1);
+	require(back != NULL);
+	for (at = 1; at < n - 1; chars++) {
+		size_t from = at;
+		long cp;
+
+		require(o[at] >= 0x20 && o[at] != 0x7f && o[at] != '"');
+		if (o[at] == '\\') {
+			static const char named[] = "\"\\bfnrt", meant[] = "\"\\\b\f\n\r\t";
+			const char *e = o[at + 1] ? strchr(named, o[at + 1]) : NULL;
+
+			if (e) {
+				back[blen++] = meant[e - named];
+				at += 2;
+				continue;
+			}
+			require(o[at + 1] == 'u' && at + 6 <= n - 1);
+			cp = strtol((const char[]){ (char)o[at + 2], (char)o[at + 3], (char)o[at + 4], (char)o[at + 5], 0 }, NULL, 16);
+			require(cp == 0xfffd || cp < 0x20 || cp == 0x7f);
+			if (cp == 0xfffd)
+				replaced++;
+			else
+				back[blen++] = (char)cp;
+			at += 6;
+			continue;
+		}
+		cp = utf8_next(o, n - 1, &at);
+		require(cp >= 0);
+		memcpy(back + blen, o + from, at - from);
+		blen += at - from;
+	}
+	require(chars <= PAYLOAD_MAX_CHARS);
+	for (at = 0; in_ok && at < in_len; in_chars++)
+		in_ok = utf8_next((const unsigned char *)in, in_len, &at) >= 0;
+	if (in_ok && in_chars <= PAYLOAD_MAX_CHARS)
+		require(replaced == 0 && blen == in_len && memcmp(back, in, in_len) == 0);
+	free(back);
+	free(in);
+	payload_free(&b);
 }
 
 #define CALL_(name) fuzz_##name

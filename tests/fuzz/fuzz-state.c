@@ -15,8 +15,9 @@
  *     lines, and a last line without '\n', are dropped; a signature already
  *     recorded makes claim and check exit 1 and change nothing; release
  *     drops it; claim adds "NOW SIG"; at most 50 records, the newest.
- *   - log: "NOW STATUS PAYLOAD\n" after the last 99 lines; an old log whose
- *     last line is torn starts afresh; a payload that is not one "{...}"
+ *   - log: "NOW STATUS PAYLOAD\n" after the old log while it holds fewer
+ *     than 200 lines, else after its last 99; an old log whose last line is
+ *     torn starts afresh; a payload that is not one "{...}"
  *     line, or a bad status, changes nothing. */
 #include <stddef.h>
 #include <stdint.h>
@@ -146,9 +147,12 @@ static int model_log(const char *status, const char *payload, size_t plen, const
 		return EXIT_USAGE;
 	if (plen < 2 || payload[0] != '{' || payload[plen - 1] != '}' || memchr(payload, '\0', plen))
 		return EXIT_STATE;
+	for (size_t at = 0; at < olen; at++)
+		lines += old[at] == '\n';
 	if (olen > 0 && old[olen - 1] != '\n') {
 		from = olen; /* torn: afresh */
-	} else {
+	} else if (lines >= LOG_KEEP_MAX) {
+		lines = 0;
 		/* the last 99 lines: where the 99th '\n' from the end (not the
 		 * final one) is followed by a line */
 		for (size_t at = olen; at > 0 && from == 0; at--)

@@ -1,5 +1,5 @@
 # tests/fuzz/: libFuzzer targets for every parser and encoder in C, and the
-# property fuzzer of the script's awk JSON encoder (docs/fuzzing.md).
+# property fuzzer of the event's JSON encoder (docs/fuzzing.md).
 #
 # Automake cannot switch compilers per target, so the targets are plain
 # rules with $(FUZZ_CC) (clang): the helpers' sources are compiled once into
@@ -7,13 +7,13 @@
 # FUZZ_PARSER_TARGETS is tests/fuzz/fuzz-parser.c built with
 # -DFUZZ_TARGET=NAME; FUZZ_OWN_TARGETS have a source of their own (an oracle
 # that needs a file tree, or the state helper compiled in whole).  Each target's seeds are in tests/fuzz/corpus/NAME.
-FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines
+FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines payload
 FUZZ_OWN_TARGETS = dmi rootfs state
 FUZZ_PARSER_BINS = $(FUZZ_PARSER_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_BINS = $(FUZZ_PARSER_BINS) $(FUZZ_OWN_TARGETS:%=tests/fuzz/fuzz-%)
 
 # `make fuzz`: each target for FUZZ_SECONDS, then the JSON property fuzzer
-# on FUZZ_JSON_STRINGS strings per awk; make check runs both briefly.
+# on FUZZ_JSON_STRINGS strings; make check runs both briefly.
 FUZZ_SECONDS = 300
 FUZZ_JSON_STRINGS = 1000000
 
@@ -21,12 +21,12 @@ fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
 	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers -I$(top_srcdir)/tests/fuzz
 fuzz_lib_srcs = \
 	$(top_srcdir)/helpers/boundedrun.c $(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/procfile.c \
-	$(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
-	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
+	$(top_srcdir)/helpers/payload.c $(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
+	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/transport.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
 fuzz_lib_hdrs = \
 	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/monotonic.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
-	$(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
-	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
+	$(top_srcdir)/helpers/payload.h $(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
+	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/transport.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h
 fuzz_lib = tests/fuzz/libfuzz-helpers.a
 fuzz_link = $(MKDIR_P) $(@D) && \
@@ -54,8 +54,13 @@ if HAVE_LIBFUZZER
 check_SCRIPTS += $(FUZZ_BINS)
 TESTS += tests/fuzz/fuzz.bats
 endif
-# The JSON property fuzzer needs only python3, the awks and the built script.
+# The JSON property fuzzer needs only python3 and the built state helper;
+# it must catch a mutant encoder that keeps 127 characters.
 BATS_TESTS += tests/fuzz/json-property.bats
+check_PROGRAMS += tests/fuzz/payload-cut127
+tests_fuzz_payload_cut127_SOURCES = $(helpers_anonymous_statistics_state_SOURCES)
+tests_fuzz_payload_cut127_CPPFLAGS = $(AM_CPPFLAGS) -DPAYLOAD_MAX_CHARS=127
+tests_fuzz_payload_cut127_LDADD = $(helpers_anonymous_statistics_state_LDADD)
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
 EXTRA_DIST += \
 	docs/fuzzing.md \
@@ -84,9 +89,9 @@ else
 fuzz-libfuzzer:
 	@echo "make fuzz: no clang with libFuzzer; configure --enable-fuzzing says what is missing" >&2; exit 1
 endif
-fuzz-json: daemon/anonymous-statistics.sh
-	nice $(PYTHON3) $(top_srcdir)/tests/fuzz/json-property.py --require-all \
-		--script daemon/anonymous-statistics.sh --strings $(FUZZ_JSON_STRINGS)
+fuzz-json: helpers/anonymous-statistics-state
+	nice $(PYTHON3) $(top_srcdir)/tests/fuzz/json-property.py \
+		--encoder helpers/anonymous-statistics-state --strings $(FUZZ_JSON_STRINGS)
 .PHONY: fuzz fuzz-libfuzzer fuzz-json
 
 clean-local: clean-fuzz

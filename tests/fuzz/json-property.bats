@@ -1,56 +1,39 @@
 #!/usr/bin/env bats
-# The property fuzzer of the script's JSON encoder (json-property.py), a
-# short seeded batch per awk: 20000 strings each (`make fuzz-json` runs
-# 1,000,000).  The awk program is the built script's own.
+# The property fuzzer of the event's JSON encoder (json-property.py): a
+# short seeded batch through the built state helper (`make fuzz-json` runs
+# 1,000,000 strings), and two broken encoders it has to catch.
 
 load ../helpers/common
 
-SCRIPT="$top_builddir/daemon/anonymous-statistics.sh"
+ENCODER="$top_builddir/helpers/anonymous-statistics-state"
 FUZZER="$top_srcdir/tests/fuzz/json-property.py"
 
-# json_fuzz AWK [ARGS...]: 20000 strings through json_object under AWK.
+# json_fuzz ENCODER [ARGS...]: 100000 seeded strings through ENCODER.
 json_fuzz() {
-	local awk=$1
-	shift
-	if [ "$awk" = busybox ]; then
-		command -v busybox >/dev/null || skip "busybox is not installed"
-	else
-		command -v "$awk" >/dev/null || skip "$awk is not installed"
-	fi
-	run "$PYTHON3" "$FUZZER" --script "$SCRIPT" --awk "$awk" --strings 20000 --seed 14 "$@"
+	run "$PYTHON3" "$FUZZER" --encoder "$1" --strings 100000 --seed 14 "${@:2}"
 }
 
-@test "json_object under mawk: 20000 fuzzed strings parse to their cleaned form" {
-	json_fuzz mawk
+@test "the state helper's encoder: 100000 fuzzed strings parse to their cleaned form" {
+	json_fuzz "$ENCODER"
 	assert_success
-	assert_output --partial "mawk: 20000 strings"
-	assert_output --partial "all match"
-}
-
-@test "json_object under gawk: 20000 fuzzed strings parse to their cleaned form" {
-	json_fuzz gawk
-	assert_success
-	assert_output --partial "all match"
-}
-
-@test "json_object under busybox awk: 20000 fuzzed strings parse to their cleaned form" {
-	json_fuzz busybox
-	assert_success
+	assert_output --partial "100000 strings"
 	assert_output --partial "all match"
 }
 
 @test "the JSON fuzzer finds an encoder that cuts at 127 characters" {
-	sed 's/count < 128/count < 127/' "$SCRIPT" >"$BATS_TEST_TMPDIR/cut127.sh"
-	! cmp -s "$SCRIPT" "$BATS_TEST_TMPDIR/cut127.sh"
-	SCRIPT="$BATS_TEST_TMPDIR/cut127.sh" json_fuzz mawk
+	# Built from the same sources with PAYLOAD_MAX_CHARS 127 (fuzz.mk).
+	json_fuzz "$top_builddir/tests/fuzz/payload-cut127"
 	assert_failure 1
 	assert_output --partial "failing runs"
 }
 
 @test "the JSON fuzzer finds an encoder that passes DEL raw" {
-	sed 's/b < 32 || b == 127/b < 32/' "$SCRIPT" >"$BATS_TEST_TMPDIR/del.sh"
-	! cmp -s "$SCRIPT" "$BATS_TEST_TMPDIR/del.sh"
-	SCRIPT="$BATS_TEST_TMPDIR/del.sh" json_fuzz mawk
+	mutant="$BATS_TEST_TMPDIR/del-raw"
+	printf '#!/bin/sh\n"%s" "$@" | sed "s/\\\\\\\\u007f/$(printf "\\177")/g"\n' "$ENCODER" >"$mutant"
+	chmod +x "$mutant"
+	run "$mutant" json -- s k "$(printf 'a\177')"
+	assert_output "$(printf '{"k":"a\177"}')"
+	json_fuzz "$mutant"
 	assert_failure 1
 	assert_output --partial "escaping differs"
 }

@@ -63,6 +63,17 @@ def text_seeds():
         add("text", "shape-%02d" % i, b"a" + h + b"b")
 
 
+def payload_seeds():
+    """The event's encoder: every shape of the string rule."""
+    add("payload", "plain", b"Debian GNU/Linux 12 (bookworm)")
+    add("payload", "escapes", b'q" b\\ n\n r\r t\t b\b f\f c\x01 d\x7f')
+    add("payload", "utf8", "é € 😀 \u2028 \ufffd \uffff".encode())
+    add("payload", "cut", b"x" * 127 + "é".encode() + b"yz")
+    add("payload", "long", ("€" * 140).encode())
+    for i, h in enumerate(HOSTILE):
+        add("payload", "shape-%02d" % i, b"a" + h + b"b")
+
+
 def os_seeds():
     for name, data in fixture_files("etc/os-release", "usr/lib/os-release",
                                     "run/host/os-release", "host/etc/os-release"):
@@ -105,6 +116,9 @@ def state_seeds():
     log = b"".join(b"%d 200 {\"n\":%d}\n" % (now - i, i) for i in range(120))
     add("state", "log", b"\x03200\n{\"event\":\"START\"}\n" + log)
     add("state", "log-torn", b"\x03500\n{}\n" + log + b"torn")
+    full = b"".join(b"%d 200 {}\n" % i for i in range(200))
+    add("state", "log-full", b"\x03200\n{\"event\":\"START\"}\n" + full)
+    add("state", "log-almost-full", b"\x03200\n{\"event\":\"START\"}\n" + full[full.index(b"\n") + 1:])
     add("state", "log-bad-payload", b"\x03200\n{\"a\":\x00}\n" + log[:200])
     add("state", "log-bad-status", b"\x03600\n{}\n")
 
@@ -188,6 +202,7 @@ def rootfs_seeds():
 
 def main():
     text_seeds()
+    payload_seeds()
     os_seeds()
     proc_seeds()
     state_seeds()

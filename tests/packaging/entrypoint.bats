@@ -141,6 +141,7 @@ real_entrypoint_run() {
 	DAEMON_LOG="$BATS_TEST_TMPDIR/daemon.log"
 	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL ANONYMOUS_STATISTICS_KEY=phc_entrypoint_test \
 		ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo" \
+		ANONYMOUS_STATISTICS_STATE_HELPER="$top_builddir/helpers/anonymous-statistics-state" \
 		ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/script-state" \
 		"$ENTRYPOINT" --script "$top_builddir/daemon/anonymous-statistics.sh" \
 		--state-dir "$BATS_TEST_TMPDIR/state" 2>"$DAEMON_LOG" 3>&- &

@@ -3,7 +3,8 @@
 # programs one event runs are counted with strace and bounded here (the
 # benchmark, bench/script-bench.py, prints the same count against Netdata's
 # script); the old script ran 11 programs and forked 18 times for a START,
-# the one bounding sysinfo with timeout(1) and head(1) 8 and 12.
+# the one bounding sysinfo with timeout(1) and head(1) 8 and 12, the one
+# with awk and a separate log step 6 and 6.
 
 bats_require_minimum_version 1.5.0
 load script-helpers
@@ -35,10 +36,11 @@ forks() {
 	grep -c -E '^[0-9]+ +(fork|vfork|clone|clone3)\(.* = [0-9]+$' "$BATS_TEST_TMPDIR/trace"
 }
 
-@test "a START runs at most 6 programs: the script, the state helper twice, sysinfo, awk, curl" {
+@test "a START runs at most 4 programs: the script, the state helper, sysinfo, curl" {
 	run programs "$SCRIPT" START
 	printf '# %s\n' "${lines[@]}" >&3
-	assert [ "${#lines[@]}" -le 6 ]
+	assert [ "${#lines[@]}" -le 4 ]
+	refute_output --partial /awk
 	refute_output --partial /timeout
 	refute_output --partial /head
 	refute_output --partial /date
@@ -49,16 +51,19 @@ forks() {
 	assert_equal "$(capture_count)" 1
 }
 
-@test "a START with the facts in the environment runs at most 4 programs" {
+@test "a START with the facts in the environment runs at most 3 programs" {
 	export NETDATA_SYSTEM_KERNEL_NAME=Linux
 	run programs "$SCRIPT" START
-	assert [ "${#lines[@]}" -le 4 ]
+	assert [ "${#lines[@]}" -le 3 ]
 	refute_output --partial sysinfo
 }
 
-@test "a START forks at most 6 times (the old script: 18)" {
+@test "a START forks twice: sysinfo and curl (the old script: 18)" {
 	run forks "$SCRIPT" START
-	assert [ "$output" -le 6 ]
+	assert [ "$output" -le 2 ]
+	export NETDATA_SYSTEM_KERNEL_NAME=Linux
+	run forks "$SCRIPT" START
+	assert [ "$output" -le 1 ]
 }
 
 @test "opting out runs no program and forks nothing" {

@@ -23,6 +23,17 @@ fatal() {
 	run --separate-stderr "$SCRIPT" FATAL "${1:-netdata:MAIN}" "${2:-f:a.c:1}"
 }
 
+@test "without the state helper nothing is sent, and it says why (exit 3)" {
+	for helper in "$BATS_TEST_TMPDIR/missing" "$BATS_TEST_TMPDIR"; do
+		ANONYMOUS_STATISTICS_STATE_HELPER=$helper run "$SCRIPT" START
+		assert_failure 3
+		assert_output --partial "no state helper"
+		ANONYMOUS_STATISTICS_STATE_HELPER=$helper run "$SCRIPT" --dry-run START
+		assert_failure 3
+	done
+	assert_equal "$(capture_count)" 0
+}
+
 @test "the same FATAL is sent once; a repeat exits 0 and sends nothing" {
 	fatal
 	assert_success
@@ -157,13 +168,30 @@ log_payload() {
 	assert_equal "$(wc -l <"$LOG")" 1
 }
 
-@test "the log keeps the last 100 payloads" {
+@test "the log is appended to up to 200 payloads, then cut back to the last 100" {
 	for i in $(seq 1 150); do printf '{"old": %s}\n' "$i"; done >"$LOG"
+	inode=$(stat -c %i "$LOG")
+	run "$SCRIPT" START
+	assert_success
+	assert_equal "$(wc -l <"$LOG")" 151
+	assert_equal "$(head -n 1 "$LOG")" '{"old": 1}'
+	assert_equal "$(log_payload 151)" "$(cat "$(body)")"
+	# Appended in place: no rename per event.
+	assert_equal "$(stat -c %i "$LOG")" "$inode"
+	for i in $(seq 1 200); do printf '{"old": %s}\n' "$i"; done >"$LOG"
 	run "$SCRIPT" START
 	assert_success
 	assert_equal "$(wc -l <"$LOG")" 100
-	assert_equal "$(head -n 1 "$LOG")" '{"old": 52}'
-	assert_equal "$(log_payload 100)" "$(cat "$(body)")"
+	assert_equal "$(head -n 1 "$LOG")" '{"old": 102}'
+	assert_equal "$(log_payload 100)" "$(cat "$(body 2)")"
+}
+
+@test "a log with a torn last line is started afresh" {
+	printf '1 200 {"a":1}\n1 200 {"b":' >"$LOG"
+	run "$SCRIPT" START
+	assert_success
+	assert_equal "$(wc -l <"$LOG")" 1
+	assert_equal "$(log_payload 1)" "$(cat "$(body)")"
 }
 
 @test "a log over 1 MiB is started afresh" {

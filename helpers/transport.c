@@ -1,0 +1,148 @@
+/* transport: see transport.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boundedrun.h"
+#include "transport.h"
+
+#define STATUS_LINE_PREFIX 64 /* bytes of each header line looked at */
+
+int transport_kind_named(const char *name)
+{
+	static const char *const names[] = { "curl", "wget", "busybox" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int is_status(const char *s)
+{
+	return s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+	       s[2] <= '9';
+}
+
+/* curl's -w '%{http_code}': the whole of its output, three digits. */
+struct curl_reply {
+	char text[8];
+	size_t len;
+};
+
+static int curl_sink(void *ctx, const char *data, size_t n)
+{
+	struct curl_reply *c = ctx;
+
+	for (size_t i = 0; i < n && c->len < sizeof c->text; i++)
+		c->text[c->len++] = data[i];
+	return 0;
+}
+
+/* wget -S: the code of the first status line ("  HTTP/1.1 200 OK"), the
+ * response's own; a header that looks like one comes after it.  Only the
+ * start of each line is kept, so endless headers cost no memory. */
+struct wget_reply {
+	char line[STATUS_LINE_PREFIX + 1];
+	size_t len;
+	char status[4];
+};
+
+static void wget_line(struct wget_reply *w)
+{
+	const char *p = w->line;
+
+	w->line[w->len] = '\0';
+	w->len = 0;
+	if (w->status[0] || strncmp(p, "  HTTP/", 7) != 0)
+		return;
+	p += 7;
+	if (!strchr("0123456789.", *p) || *p == '\0')
+		return;
+	p += strspn(p, "0123456789.");
+	if (*p++ != ' ' || strlen(p) < 3 || !is_status(p) || !strchr(" \r", p[3]))
+		return;
+	memcpy(w->status, p, 3);
+	w->status[3] = '\0';
+}
+
+static int wget_sink(void *ctx, const char *data, size_t n)
+{
+	struct wget_reply *w = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n')
+			wget_line(w);
+		else if (w->len < STATUS_LINE_PREFIX)
+			w->line[w->len++] = data[i];
+	}
+	return 0;
+}
+
+int transport_post(char **argv, enum transport_kind kind, const char *body, long limit_ms,
+		   char status[4], int *ok)
+{
+	struct curl_reply curl = { .len = 0 };
+	struct wget_reply wget = { .len = 0 };
+	struct bounded_io io = { .from = STDERR_FILENO, .sink = wget_sink, .ctx = &wget };
+	size_t blen = strlen(body), argc = 0;
+	char *with_newline = NULL, *post_data = NULL;
+	int wstatus = 0, r;
+
+	status[0] = '\0';
+	*ok = 0;
+	while (argv[argc])
+		argc++;
+	if (kind == TRANSPORT_WGET) {
+		if (argc < 2)
+			return -EINVAL;
+		post_data = malloc(blen + sizeof "--post-data=");
+		if (!post_data)
+			return -ENOMEM;
+		memcpy(post_data, "--post-data=", sizeof "--post-data=" - 1);
+		memcpy(post_data + sizeof "--post-data=" - 1, body, blen + 1);
+		/* Before the URL: with POSIXLY_CORRECT an option after it would
+		 * be taken for a second URL. */
+		argv[argc] = argv[argc - 1];
+		argv[argc - 1] = post_data;
+		argv[argc + 1] = NULL;
+	} else {
+		/* The body as a line, as the script always sent it. */
+		with_newline = malloc(blen + 2);
+		if (!with_newline)
+			return -ENOMEM;
+		memcpy(with_newline, body, blen);
+		memcpy(with_newline + blen, "\n", 2);
+		io.in = with_newline;
+		io.in_len = blen + 1;
+	}
+	if (kind == TRANSPORT_CURL) {
+		io.from = STDOUT_FILENO;
+		io.keep_stderr = 1; /* curl -sS says what went wrong */
+		io.sink = curl_sink;
+		io.ctx = &curl;
+	}
+	r = bounded_run(argv, limit_ms, &io, &wstatus);
+	if (kind == TRANSPORT_WGET) {
+		argv[argc - 1] = argv[argc];
+		argv[argc] = NULL;
+	}
+	free(post_data);
+	free(with_newline);
+	if (r < 0 && r != -ETIMEDOUT)
+		return r;
+	*ok = r == 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+	if (kind == TRANSPORT_CURL) {
+		if (curl.len == 3 && is_status(curl.text)) {
+			memcpy(status, curl.text, 3);
+			status[3] = '\0';
+		}
+	} else {
+		if (wget.len > 0 && !wget.status[0])
+			wget_line(&wget); /* a last line without its newline */
+		memcpy(status, wget.status, 4);
+	}
+	return 0;
+}
