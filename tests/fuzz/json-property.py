@@ -220,7 +220,7 @@ def main():
     ap.add_argument("--batch-bytes", type=int, default=BATCH_BYTES)
     opts = ap.parse_args()
     done, runs, secs, failures = run_encoder(opts.encoder, opts.strings, opts.seed,
-                                             lambda msg: print(msg, file=sys.stderr), opts.batch_bytes)
+                                           lambda msg: print(msg, file=sys.stderr), opts.batch_bytes)
     print("%s: %d strings in %d runs, %.1f s, seed %d, %s" % (
         os.path.basename(opts.encoder), done, runs, secs, opts.seed,
         "%d failing runs" % failures if failures else "all match"))
