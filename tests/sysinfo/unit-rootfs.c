@@ -231,8 +231,14 @@ static void kernel_vs_ours(void)
 			struct stat kst, ost;
 			char path[64], *rel;
 			long kernel, ours;
-			int fd = (int)syscall(SYS_openat2, rootfd, (rand_path(path, sizeof path, 0), path),
-					      &how, sizeof how);
+			int fd, tries = 0;
+
+			rand_path(path, sizeof path, 0);
+			/* RESOLVE_IN_ROOT fails with EAGAIN when a rename anywhere on
+			 * the machine races the lookup (a busy CI host): ask again. */
+			do
+				fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+			while (fd < 0 && errno == EAGAIN && ++tries < 100);
 
 			if (fd < 0 && errno == ENOSYS) {
 				rootfs_close(&fs);
