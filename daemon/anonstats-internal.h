@@ -9,7 +9,7 @@
  *   anonstats-optout.c   whether to send: the opt-out switches and the level
  *                        (async-signal-safe), the public status calls
  *   anonstats-guid.c     the machine GUID file
- *   anonstats-runstate.c the run-state file: running, stopping, clean
+ *   anonstats-runstate.c the run-state file: running, stopping, clean, bound to its run
  *   anonstats-child.c    one child running the script: spawn, read its
  *                        output, collect it, end it (TERM, then KILL)
  *   anonstats-helper.c   the event queue and the helper thread that spawns,
@@ -119,14 +119,19 @@ int anonstats_uuid_valid(const char *s);
 
 /* ---- anonstats-runstate.c ----------------------------------------------
  * Owner: anonstats-runstate.c (the file's path, whether this process
- * keeps it).  Only the process that marked the run running writes it. */
+ * keeps it).  Only the process that marked the run running writes it,
+ * in place, through the descriptor it kept from START. */
 enum anonstats_run {
 	RUN_UNKNOWN,   /* missing, corrupt or foreign: never reported */
 	RUN_UNTRACKED, /* the previous run was opted out: nothing to report */
 	RUN_RUNNING,
 	RUN_STOPPING,
 	RUN_CLEAN,
+	RUN_REPORTED, /* running or stopping, already reported by a START */
 };
+/* The record of run RUN (a UUID) in STATE, in BUF: its length, or -1
+ * (EINVAL, ENOBUFS).  For the tests, which plant what a run leaves. */
+int anonstats_runstate_format(char *buf, size_t size, const char *run, enum anonstats_run state);
 int anonstats_runstate_init(void); /* after anonstats_conf_load() */
 void anonstats_runstate_free(void);
 /* At START: read the previous run's state, then mark this one (running, or

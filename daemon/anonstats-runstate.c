@@ -1,23 +1,39 @@
 /* anonstats-runstate.c: the run-state file, STATE_DIR/anonstats.run-state.
  *
- * One word and a newline: "running" from START, "stopping" once STOP
- * begins, "clean" once STOP or FATAL completes or a crash was handled,
- * "off" for a run that started opted out.  Nothing else, nothing that
- * identifies the machine.  Written to a new file with an unpredictable
- * name (O_EXCL, mode 0600) and renamed into place, so a reader sees the
- * old state or the new one.  "running" is also fsync'ed, with the
- * directory, so that a power cut still finds it; the other marks are not
- * (a clean system shutdown writes them out).
+ * A record of key=value lines, bound to the run that wrote it:
  *
- * The state directory may belong to a less trusted account: only a
- * regular file we own with one link is read; anything else there (missing,
- * corrupt, a symlink, a FIFO, another user's file) is "unknown", which
- * is never reported, and is replaced by rename(), which replaces a name,
- * never a link's target. */
+ *	anonstats.run-state 1
+ *	run=<a random UUID, new for every run>
+ *	state=<running, stopping, clean, reported or off>
+ *	check=<FNV-1a 64 of every byte before this line, 16 hex digits>
+ *
+ * A reader skips keys it does not know (a later version adds some, before
+ * the check line); the file ends right after the check line.  Nothing in
+ * it identifies the machine.
+ *
+ * The state directory may belong to a less trusted account, which cannot
+ * change our files' content but can rename, delete and put back any of
+ * them.  So every run keeps to ONE file: START writes "running" to a new
+ * file with an unpredictable name (O_EXCL, mode 0600), fsync'ed with the
+ * directory so that a power cut still finds it, renames it into place and
+ * keeps its descriptor; every later mark ("stopping", "clean", and the
+ * crash handler's "clean") is written in place through that descriptor.
+ * Wherever the other account moves the file, it says how the run ended: a
+ * file moved aside during a run and put back after it is not believed
+ * running.  And START consumes what it finds: a "running" or "stopping"
+ * record is marked "reported" in place (and synced) before it is acted on,
+ * so that putting it back later reports nothing twice.
+ *
+ * Only a regular file we own with one link is read; anything else there
+ * (missing, corrupt, a torn write whose check fails, the one-word file of
+ * an older version, a symlink, a FIFO, another user's file) is "unknown",
+ * which is never reported, and is replaced by rename(), which replaces a
+ * name, never a link's target. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +44,10 @@
 
 #define C (&anonstats_conf)
 
+#define MAGIC "anonstats.run-state 1\n"
+#define CHECK_KEY "check="
+#define RECORD_MAX 1024 /* a larger file is not ours */
+
 static const struct {
 	enum anonstats_run state;
 	const char *word;
@@ -36,24 +56,29 @@ static const struct {
 	{ RUN_RUNNING, "running" },
 	{ RUN_STOPPING, "stopping" },
 	{ RUN_CLEAN, "clean" },
+	{ RUN_REPORTED, "reported" },
 };
 
-/* Owner: this file.  path and crash_tmp are set at init and read-only
- * after; began/tracked/owner say whether this process writes the file.
- * The crash handler cannot take the lock: it sets crashed and writes
- * "clean" if it sees the run tracked; a START's writer that finishes
- * after it saw crashed writes "clean" itself (both flags sequentially
- * consistent, so one of the two always sees the other). */
+/* Owner: this file.  path is set at init and read-only after; the rest
+ * is written under the lock at START, before began/tracked say this
+ * process keeps the file.  The crash handler cannot take the lock: it
+ * sets crashed and writes clean_rec through fd if it sees the run
+ * tracked; a START's writer that finishes after it saw crashed writes
+ * "clean" itself (both flags sequentially consistent, so one of the two
+ * always sees the other). */
 static struct {
 	pthread_mutex_t lock; /* one writer at a time (helper thread, stop) */
 	char *path;
-	char *crash_tmp;      /* the crash handler's temporary name, random */
+	atomic_int fd;              /* this run's file, kept from START; -1 */
+	char run[37];               /* this run's id */
+	char clean_rec[RECORD_MAX]; /* "clean", made ready for the crash handler */
+	size_t clean_len;
 	atomic_int began;     /* START marked the run (running or off) */
 	atomic_int tracked;   /* ... and it was running, not off */
 	atomic_int crashed;   /* the crash handler ran: nothing more but "clean" */
 	atomic_int beginning; /* a START's read-and-mark is under way */
 	pid_t owner;          /* the process that did */
-} R = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} R = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static const char *word_of(enum anonstats_run state)
 {
@@ -65,107 +90,232 @@ static const char *word_of(enum anonstats_run state)
 	return NULL;
 }
 
-/* A fresh ".anonstats.run-state.UUID.tmp" next to the file. */
-static char *temp_name(void)
+static uint64_t fnv1a(const char *p, size_t n)
 {
-	char name[80], rnd[37];
+	uint64_t h = 14695981039346656037ULL;
 
-	if (anonstats_uuid_generate(rnd) < 0)
-		return NULL;
-	memcpy(name, ".", 1);
-	memcpy(name + 1, ANONSTATS_RUNSTATE_FILE, sizeof ANONSTATS_RUNSTATE_FILE - 1);
-	name[sizeof ANONSTATS_RUNSTATE_FILE] = '.';
-	memcpy(name + sizeof ANONSTATS_RUNSTATE_FILE + 1, rnd, 36);
-	memcpy(name + sizeof ANONSTATS_RUNSTATE_FILE + 37, ".tmp", 5);
-	return anonstats_path_join(C->state_dir, name);
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int anonstats_runstate_format(char *buf, size_t size, const char *run, enum anonstats_run state)
+{
+	const char *word = word_of(state);
+	int n, m;
+
+	if (!word || !anonstats_uuid_valid(run)) {
+		errno = EINVAL;
+		return -1;
+	}
+	n = snprintf(buf, size, MAGIC "run=%s\nstate=%s\n", run, word);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	m = snprintf(buf + n, size - (size_t)n, CHECK_KEY "%016llx\n",
+		     (unsigned long long)fnv1a(buf, (size_t)n));
+	if (m < 0 || (size_t)m >= size - (size_t)n) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	return n + m;
+}
+
+/* Parse a record: its state and run id, or RUN_UNKNOWN for anything that
+ * is not one (torn, foreign, another format). */
+static enum anonstats_run parse_record(const char *buf, size_t len, char run[37])
+{
+	enum anonstats_run state = RUN_UNKNOWN;
+	const char *p = buf, *end = buf + len;
+	int have_run = 0;
+	size_t i;
+
+	if (len < sizeof MAGIC - 1 || memcmp(buf, MAGIC, sizeof MAGIC - 1) != 0)
+		return RUN_UNKNOWN;
+	for (p += sizeof MAGIC - 1; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eq, *q;
+		size_t vlen;
+
+		if (!nl)
+			return RUN_UNKNOWN;
+		eq = memchr(p, '=', (size_t)(nl - p));
+		if (!eq || eq == p)
+			return RUN_UNKNOWN;
+		for (q = p; q < eq; q++)
+			if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
+				return RUN_UNKNOWN;
+		for (q = eq + 1; q < nl; q++)
+			if (*q < 0x20 || *q > 0x7e)
+				return RUN_UNKNOWN;
+		vlen = (size_t)(nl - eq - 1);
+		if ((size_t)(eq - p) == sizeof CHECK_KEY - 2 && memcmp(p, CHECK_KEY, sizeof CHECK_KEY - 2) == 0) {
+			char want[17];
+			(void)snprintf(want, sizeof want, "%016llx", (unsigned long long)fnv1a(buf, (size_t)(p - buf)));
+			if (nl + 1 != end || vlen != 16 || memcmp(eq + 1, want, 16) != 0 || !have_run)
+				return RUN_UNKNOWN;
+			return state;
+		}
+		if ((size_t)(eq - p) == 3 && memcmp(p, "run", 3) == 0) {
+			if (have_run || vlen != 36)
+				return RUN_UNKNOWN;
+			memcpy(run, eq + 1, 36);
+			run[36] = '\0';
+			if (!anonstats_uuid_valid(run))
+				return RUN_UNKNOWN;
+			have_run = 1;
+		} else if ((size_t)(eq - p) == 5 && memcmp(p, "state", 5) == 0) {
+			if (state != RUN_UNKNOWN)
+				return RUN_UNKNOWN;
+			for (i = 0; i < sizeof run_words / sizeof run_words[0]; i++)
+				if (strlen(run_words[i].word) == vlen && memcmp(eq + 1, run_words[i].word, vlen) == 0)
+					state = run_words[i].state;
+			if (state == RUN_UNKNOWN)
+				return RUN_UNKNOWN;
+		}
+		p = nl + 1;
+	}
+	return RUN_UNKNOWN; /* no check line */
+}
+
+/* Read the record of an open file, if it is a regular file of ours with
+ * one link. */
+static enum anonstats_run read_record(int fd, char run[37])
+{
+	char buf[RECORD_MAX];
+	size_t len = 0;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1 || st.st_size >= (off_t)sizeof buf)
+		return RUN_UNKNOWN;
+	while (len < sizeof buf) {
+		ssize_t r = pread(fd, buf + len, sizeof buf - len, (off_t)len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return RUN_UNKNOWN;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	return len < sizeof buf ? parse_record(buf, len, run) : RUN_UNKNOWN;
+}
+
+/* Write a whole record over the file's content, in place.  Async-signal-
+ * safe (the crash handler's path).  A torn write fails the check. */
+static int write_in_place(int fd, const char *rec, size_t len)
+{
+	ssize_t w;
+
+	do
+		w = pwrite(fd, rec, len, 0);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -1;
+	if ((size_t)w != len) {
+		errno = EIO;
+		return -1;
+	}
+	return ftruncate(fd, (off_t)len);
 }
 
 int anonstats_runstate_init(void)
 {
 	R.path = anonstats_path_join(C->state_dir, ANONSTATS_RUNSTATE_FILE);
-	R.crash_tmp = temp_name();
+	atomic_store(&R.fd, -1);
 	atomic_store(&R.began, 0);
 	atomic_store(&R.tracked, 0);
 	atomic_store(&R.crashed, 0);
 	atomic_store(&R.beginning, 0);
-	if (!R.path || !R.crash_tmp) {
-		anonstats_runstate_free();
+	if (!R.path) {
 		errno = ENOMEM;
 		return -1;
 	}
 	return 0;
 }
 
+/* After anonstats_disarm_crash_handlers(): the handler no longer uses fd. */
 void anonstats_runstate_free(void)
 {
+	int fd;
+
+	pthread_mutex_lock(&R.lock);
 	atomic_store(&R.tracked, 0);
 	atomic_store(&R.began, 0);
+	fd = atomic_exchange(&R.fd, -1);
+	if (fd >= 0)
+		close(fd);
 	free(R.path);
-	free(R.crash_tmp);
-	R.path = R.crash_tmp = NULL;
+	R.path = NULL;
+	pthread_mutex_unlock(&R.lock);
 }
 
-static enum anonstats_run read_state(void)
+/* The previous run's state, consumed: a "running" or "stopping" record is
+ * marked "reported" in place, and synced, before it is acted on; one that
+ * cannot be is not reported at all (never twice). */
+static enum anonstats_run take_previous(void)
 {
-	char buf[32];
-	size_t len = 0, i;
-	struct stat st;
-	int fd = open(R.path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	char run[37], rec[RECORD_MAX];
+	enum anonstats_run prev;
+	int fd, n;
 
+	/* O_RDWR: a directory fails (EISDIR), a FIFO does not block
+	 * (O_NONBLOCK) and is refused by read_record(). */
+	fd = open(R.path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return RUN_UNKNOWN; /* first start, or a symlink (ELOOP) */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_nlink != 1 || st.st_size >= (off_t)sizeof buf) {
-		close(fd);
-		return RUN_UNKNOWN;
-	}
-	while (len < sizeof buf) {
-		ssize_t r = read(fd, buf + len, sizeof buf - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
+	prev = read_record(fd, run);
+	if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
+		n = anonstats_runstate_format(rec, sizeof rec, run, RUN_REPORTED);
+		if (n < 0 || write_in_place(fd, rec, (size_t)n) < 0 || fdatasync(fd) < 0) {
+			anonstats_log(ANONSTATS_LOG_WARNING,
+				      "cannot mark the previous run's state %s reported: %s; not reported",
+				      R.path, strerror(errno));
+			prev = RUN_UNKNOWN;
+		}
 	}
 	close(fd);
-	for (i = 0; i < sizeof run_words / sizeof run_words[0]; i++) {
-		size_t n = strlen(run_words[i].word);
-		if (len == n + 1 && memcmp(buf, run_words[i].word, n) == 0 && buf[n] == '\n')
-			return run_words[i].state;
-	}
-	return RUN_UNKNOWN;
+	return prev;
 }
 
-/* Write WORD "\n" to tmp (created exclusively) and rename it over the
- * file.  Async-signal-safe when durable is 0. */
-static int write_state(const char *tmp, const char *word, int durable)
+/* This run's file: a new one with REC, renamed into place; its descriptor
+ * (read-write) or -1.  "running" is durable through a power cut. */
+static int create_file(const char *rec, size_t len, int durable)
 {
-	char line[16];
-	size_t n = strlen(word);
+	char name[80], rnd[37], *tmp;
+	int fd = -1, e = 0;
 	ssize_t w;
-	int fd, e;
 
-	memcpy(line, word, n);
-	line[n++] = '\n';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	if (fd < 0)
+	if (anonstats_uuid_generate(rnd) < 0)
 		return -1;
+	(void)snprintf(name, sizeof name, "." ANONSTATS_RUNSTATE_FILE ".%s.tmp", rnd);
+	tmp = anonstats_path_join(C->state_dir, name);
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (fd < 0) {
+		e = errno;
+		free(tmp);
+		errno = e;
+		return -1;
+	}
 	do
-		w = write(fd, line, n);
+		w = write(fd, rec, len);
 	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)n || (durable && fsync(fd) < 0)) {
-		e = w >= 0 && w != (ssize_t)n ? EIO : errno;
+	if (w != (ssize_t)len || (durable && fsync(fd) < 0) || rename(tmp, R.path) < 0) {
+		e = w >= 0 && w != (ssize_t)len ? EIO : errno;
 		close(fd);
 		unlink(tmp);
+		free(tmp);
 		errno = e;
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, R.path) < 0) {
-		e = errno;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
+	free(tmp);
 	if (durable) {
 		/* The rename itself, through a power cut. */
 		int dfd = open(C->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -174,26 +324,48 @@ static int write_state(const char *tmp, const char *word, int durable)
 			close(dfd);
 		}
 	}
-	return 0;
+	return fd;
 }
 
-static void mark_locked(enum anonstats_run state, int durable)
+static void warn_write(enum anonstats_run state, int err)
 {
 	const char *word = word_of(state);
-	char *tmp = temp_name();
-	int e;
 
-	if (!word || !tmp || write_state(tmp, word, durable) < 0) {
-		e = errno;
-		anonstats_log(ANONSTATS_LOG_WARNING, "cannot write the run state %s (%s): %s", R.path,
-			      word ? word : "?", strerror(tmp ? e : ENOMEM));
+	anonstats_log(ANONSTATS_LOG_WARNING, "cannot write the run state %s (%s): %s", R.path,
+		      word ? word : "?", strerror(err));
+}
+
+/* A later mark of this run, in place.  At "clean", check that the name
+ * still holds this run's file; if not, someone moved it: our file says
+ * clean wherever it is, and the one at the name is left as it is. */
+static void mark_locked(enum anonstats_run state)
+{
+	char rec[RECORD_MAX], run[37];
+	int fd = atomic_load(&R.fd), n, nfd;
+
+	if (fd < 0)
+		return; /* START could not create it, and said so */
+	n = anonstats_runstate_format(rec, sizeof rec, R.run, state);
+	if (n < 0 || write_in_place(fd, rec, (size_t)n) < 0) {
+		warn_write(state, errno);
+		return;
 	}
-	free(tmp);
+	if (state != RUN_CLEAN)
+		return;
+	nfd = open(R.path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (nfd < 0 || read_record(nfd, run) == RUN_UNKNOWN || strcmp(run, R.run) != 0)
+		anonstats_log(ANONSTATS_LOG_WARNING,
+			      "the run state %s is not this run's any more (moved or replaced): left as it is",
+			      R.path);
+	if (nfd >= 0)
+		close(nfd);
 }
 
 enum anonstats_run anonstats_runstate_begin(int tracked)
 {
+	char rec[RECORD_MAX];
 	enum anonstats_run prev;
+	int n, fd = -1;
 
 	pthread_mutex_lock(&R.lock);
 	/* beginning first, then crashed: the crash handler does the two in
@@ -207,15 +379,27 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 	if (mkdir(C->state_dir, 0755) < 0 && errno != EEXIST)
 		anonstats_log(ANONSTATS_LOG_WARNING, "cannot create the state directory %s: %s",
 			      C->state_dir, strerror(errno));
-	prev = read_state();
-	mark_locked(tracked ? RUN_RUNNING : RUN_UNTRACKED, 1);
+	prev = take_previous();
+	n = anonstats_uuid_generate(R.run);
+	if (n == 0) {
+		n = anonstats_runstate_format(R.clean_rec, sizeof R.clean_rec, R.run, RUN_CLEAN);
+		R.clean_len = n > 0 ? (size_t)n : 0;
+		n = anonstats_runstate_format(rec, sizeof rec, R.run, tracked ? RUN_RUNNING : RUN_UNTRACKED);
+	}
+	if (n < 0 || (fd = create_file(rec, (size_t)n, 1)) < 0)
+		warn_write(tracked ? RUN_RUNNING : RUN_UNTRACKED, errno);
+	if (fd >= 0 && !tracked) {
+		close(fd); /* off: never written again */
+		fd = -1;
+	}
+	atomic_store(&R.fd, fd);
 	R.owner = getpid();
 	atomic_store(&R.began, 1);
 	atomic_store(&R.tracked, tracked);
 	/* A crash reported while we wrote: the handler may not have seen
 	 * the run tracked yet.  Leave it clean (the crash was reported). */
 	if (tracked && atomic_load(&R.crashed))
-		mark_locked(RUN_CLEAN, 0);
+		mark_locked(RUN_CLEAN);
 	atomic_store(&R.beginning, 0);
 	pthread_mutex_unlock(&R.lock);
 	return prev;
@@ -227,7 +411,7 @@ void anonstats_runstate_mark(enum anonstats_run state)
 	/* Only the process that began the run; an untracked run stays off;
 	 * after a crash, only the crash handler writes. */
 	if (R.path && atomic_load(&R.tracked) && R.owner == getpid() && !atomic_load(&R.crashed))
-		mark_locked(state, 0);
+		mark_locked(state);
 	if (state == RUN_CLEAN)
 		atomic_store(&R.tracked, 0);
 	pthread_mutex_unlock(&R.lock);
@@ -235,10 +419,10 @@ void anonstats_runstate_mark(enum anonstats_run state)
 
 void anonstats_runstate_mark_crashed(void)
 {
-	/* No lock, no allocation: the name was made at init.  A run not
-	 * marked yet keeps the previous run's state, which the next start
-	 * reports as it would have. */
-	int waited;
+	/* No lock, no allocation, no formatting: the record was made at
+	 * START.  A run not marked yet keeps the previous run's state, which
+	 * the next start reports as it would have. */
+	int waited, fd;
 
 	atomic_store(&R.crashed, 1);
 	/* A START's mark under way in the helper thread: let it finish
@@ -246,7 +430,9 @@ void anonstats_runstate_mark_crashed(void)
 	 * could die between its "running" and its "clean". */
 	for (waited = 0; atomic_load(&R.beginning) && waited < 500; waited++)
 		(void)poll(NULL, 0, 1);
-	if (!atomic_load(&R.tracked) || R.owner != getpid() || !R.crash_tmp)
+	if (!atomic_load(&R.tracked) || R.owner != getpid())
 		return;
-	(void)write_state(R.crash_tmp, "clean", 0);
+	fd = atomic_load(&R.fd);
+	if (fd >= 0 && R.clean_len > 0)
+		(void)write_in_place(fd, R.clean_rec, R.clean_len);
 }

@@ -138,3 +138,30 @@ for f in files:
     print("\t".join(str(p.get(k, "")) for k in ("action", "action_result", "action_data")))
 EOF
 }
+
+# hostile_state_dir: skip unless root with setpriv; then make $STATE_DIR a
+# directory owned by nobody, the less trusted account of the threat model,
+# reachable by it (bats makes the test's directory 0700).
+hostile_state_dir() {
+	local d=$BATS_TEST_TMPDIR
+	[ "$(id -u)" -eq 0 ] || skip "needs root to play the state directory's owner with setpriv"
+	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+	id nobody >/dev/null 2>&1 || skip "needs the account nobody"
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+		[ -n "$d" ] || d=/
+	done
+	mkdir -p "$STATE_DIR"
+	chown nobody "$STATE_DIR"
+}
+
+# as_nobody CMD...: run CMD as nobody with no supplementary groups.
+as_nobody() {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+}
+
+# run_state: the state= word of the run-state file in $STATE_DIR.
+run_state() {
+	sed -n 's/^state=//p' "$STATE_DIR/anonstats.run-state" 2>/dev/null
+}

@@ -312,7 +312,7 @@ level: all"
 	script=$(fake_script rec.sh "$(recorder "$log")")
 	daemon_start "$DAEMON" $(common_args "$script")
 	wait_log 'START: exit 0'
-	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" running
+	assert_equal "$(run_state)" running
 	kill -KILL "$DAEMON_PID"
 	daemon_wait_exit
 	: >"$log"
@@ -323,7 +323,7 @@ level: all"
 	assert_output "CRASH|
 START|
 STOP|OK|"
-	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	assert_equal "$(run_state)" clean
 	# Reported once.
 	: >"$log"
 	daemon_start "$DAEMON" $(common_args "$script")
@@ -342,8 +342,8 @@ STOP|OK|"
 	wait_log 'START: exit 0'
 	kill -TERM "$DAEMON_PID"
 	wait_log 'SIGTERM received'
-	for i in $(seq 100); do [ "$(cat "$STATE_DIR/anonstats.run-state")" = stopping ] && break; sleep 0.02; done
-	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" stopping
+	for i in $(seq 100); do [ "$(run_state)" = stopping ] && break; sleep 0.02; done
+	assert_equal "$(run_state)" stopping
 	kill -KILL "$DAEMON_PID"
 	daemon_wait_exit
 	pkill -f "$BATS_TEST_TMPDIR/slow.sh" || true
@@ -366,10 +366,10 @@ STOP|OK|"
 	daemon_start "$DAEMON" $(common_args "$script") --fatal-test
 	daemon_wait_exit
 	assert_equal "$DAEMON_STATUS" 1
-	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	assert_equal "$(run_state)" clean
 	daemon_start "$DAEMON" $(common_args "$script") --crash-test=abrt
 	daemon_wait_exit
-	assert_equal "$(cat "$STATE_DIR/anonstats.run-state")" clean
+	assert_equal "$(run_state)" clean
 	daemon_start "$DAEMON" $(common_args "$script")
 	daemon_stop
 	run grep -c -e '^CRASH' -e '^INCOMPLETE' "$log"
@@ -408,6 +408,90 @@ STOP|OK|"
 	done
 	# A directory in its place: the daemon ran, the state could not be kept.
 	grep -q 'cannot write the run state' "$DAEMON_LOG"
+}
+
+# The state directory's owner cannot write our files, but can move them:
+# a run state put back from another run must not be believed.
+@test "a run state moved aside during a clean run and put back: no CRASH" {
+	hostile_state_dir
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	rs="$STATE_DIR/anonstats.run-state"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	as_nobody mv "$rs" "$STATE_DIR/aside"
+	daemon_stop
+	assert_equal "$DAEMON_STATUS" 0
+	as_nobody mv -f "$STATE_DIR/aside" "$rs"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run cat "$log"
+	assert_output "START|
+STOP|OK|
+START|
+STOP|OK|"
+}
+
+@test "a crash reported by the handler, its run state replayed: no CRASH" {
+	hostile_state_dir
+	skip_if_sanitized "the sanitizers' SIGSEGV handler comes before ours"
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	rs="$STATE_DIR/anonstats.run-state"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	as_nobody mv "$rs" "$STATE_DIR/aside"
+	kill -SEGV "$DAEMON_PID"
+	daemon_wait_exit
+	assert_equal "$DAEMON_STATUS" $((128 + 11))
+	as_nobody mv -f "$STATE_DIR/aside" "$rs"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run cut -d'|' -f1 "$log"
+	assert_output "START
+FATAL
+START
+STOP"
+}
+
+@test "SIGKILL in a directory another account owns: CRASH once, wherever the file went" {
+	hostile_state_dir
+	log="$BATS_TEST_TMPDIR/argv"
+	script=$(fake_script rec.sh "$(recorder "$log")")
+	rs="$STATE_DIR/anonstats.run-state"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	kill -KILL "$DAEMON_PID"
+	daemon_wait_exit
+	# A real crash, in a directory the other account owns: CRASH.
+	: >"$log"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	# Its run state moved aside during this run, put back after it.
+	as_nobody mv "$rs" "$STATE_DIR/aside"
+	kill -KILL "$DAEMON_PID"
+	daemon_wait_exit
+	as_nobody mv -f "$STATE_DIR/aside" "$rs"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	# The second crash was reported; this run's file, moved aside and
+	# put back after a clean stop, does not report it again.
+	as_nobody mv "$rs" "$STATE_DIR/aside"
+	daemon_stop
+	as_nobody mv -f "$STATE_DIR/aside" "$rs"
+	daemon_start "$DAEMON" $(common_args "$script")
+	wait_log 'START: exit 0'
+	daemon_stop
+	run cat "$log"
+	assert_output "CRASH|
+START|
+CRASH|
+START|
+STOP|OK|
+START|
+STOP|OK|"
 }
 
 @test "the daemon's environment does not reach the script" {

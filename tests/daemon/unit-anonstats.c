@@ -751,20 +751,61 @@ static const char *runstate_path(void)
 	return path("state/" ANONSTATS_RUNSTATE_FILE);
 }
 
-static const char *runstate_word(void)
+static unsigned long long fnv1a(const char *p, size_t n)
 {
-	size_t len;
-	const char *s = read_file(runstate_path(), &len);
+	unsigned long long h = 14695981039346656037ULL;
 
-	return s ? s : "(none)";
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 1099511628211ULL;
+	}
+	return h & 0xffffffffffffffffULL;
 }
 
-/* Plant CONTENT as the run state the way a previous run of ours left it. */
+/* The state= word of the run-state file, with a newline, as the file
+ * once was; "(none)" when there is none. */
+static const char *runstate_word(void)
+{
+	static char word[32];
+	size_t len, n;
+	const char *s = read_file(runstate_path(), &len), *w;
+
+	if (!s || !(w = strstr(s, "\nstate=")))
+		return "(none)";
+	w += 7;
+	n = strcspn(w, "\n");
+	if (n >= sizeof word - 1)
+		return "(long)";
+	memcpy(word, w, n);
+	word[n] = '\n';
+	word[n + 1] = '\0';
+	return word;
+}
+
+/* Plant CONTENT as the run state, a file of ours. */
 static void plant_runstate(const char *content)
 {
 	unlink(runstate_path());
 	write_file(runstate_path(), content);
 	chmod(runstate_path(), 0600);
+}
+
+/* The record a run of ours in STATE leaves (a new run id each time). */
+static const char *make_record(enum anonstats_run state)
+{
+	static char rec[1024];
+	char run[37];
+
+	if (anonstats_uuid_generate(run) < 0 || anonstats_runstate_format(rec, sizeof rec, run, state) < 0) {
+		printf("Bail out! cannot make a run-state record: %s\n", strerror(errno));
+		exit(1);
+	}
+	return rec;
+}
+
+static void plant_record(enum anonstats_run state)
+{
+	plant_runstate(make_record(state));
 }
 
 /* init, START, wait until everything ran and was reported: the actions
@@ -792,8 +833,13 @@ static void test_run_state(void)
 	log_clear();
 	is_str(start_run(), "START", "first start ever: START, no CRASH");
 	is_str(runstate_word(), "running\n", "the run is marked running");
-	ok(stat(runstate_path(), &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_size == 8,
-	   "the run-state file has mode 0600 and holds one word");
+	{
+		size_t len;
+		const char *c = read_file(runstate_path(), &len);
+		ok(stat(runstate_path(), &st) == 0 && (st.st_mode & 07777) == 0600 && c &&
+			   strncmp(c, "anonstats.run-state 1\nrun=", 26) == 0 && strstr(c, "\ncheck="),
+		   "the run-state file has mode 0600 and holds a record of this run");
+	}
 	anonstats_stop(0);
 	is_str(runstate_word(), "clean\n", "a clean stop marks it clean");
 	anonstats_free();
@@ -804,7 +850,7 @@ static void test_run_state(void)
 	anonstats_free();
 
 	/* What a run killed by SIGKILL, or by a power cut, leaves. */
-	plant_runstate("running\n");
+	plant_record(RUN_RUNNING);
 	is_str(start_run(), "CRASH START", "the previous run died while running: CRASH, then START");
 	anonstats_counters(&k);
 	ok(k.queued == 2, "CRASH is counted as queued (%lu)", k.queued);
@@ -812,7 +858,7 @@ static void test_run_state(void)
 	anonstats_free();
 	is_str(start_run(), "START", "reported once: not again at the next start");
 	anonstats_free();
-	plant_runstate("stopping\n");
+	plant_record(RUN_STOPPING);
 	is_str(start_run(), "INCOMPLETE_SHUTDOWN START",
 	       "died while stopping: INCOMPLETE_SHUTDOWN, then START");
 	anonstats_free();
@@ -825,6 +871,30 @@ static void test_run_state(void)
 	plant_runstate("");
 	is_str(start_run(), "START", "an empty one: no report");
 	anonstats_free();
+	plant_runstate("running\n");
+	is_str(start_run(), "START", "the one word of an older version: no report");
+	anonstats_free();
+	{
+		char rec[1024], *p;
+		snprintf(rec, sizeof rec, "%s", make_record(RUN_RUNNING));
+		p = strstr(rec, "state=running");
+		p[6] = 'R'; /* a torn write: the check fails */
+		plant_runstate(rec);
+		is_str(start_run(), "START", "a record whose check fails: no report");
+		anonstats_free();
+		snprintf(rec, sizeof rec, "%sstate=stopping\n", make_record(RUN_RUNNING));
+		plant_runstate(rec);
+		is_str(start_run(), "START", "a record with bytes after its check: no report");
+		anonstats_free();
+		snprintf(rec, sizeof rec, "%s", make_record(RUN_RUNNING));
+		p = strstr(rec, "check=");
+		snprintf(p, sizeof rec - (size_t)(p - rec), "boot=later-versions-add-keys\n");
+		p += strlen(p);
+		snprintf(p, sizeof rec - (size_t)(p - rec), "check=%016llx\n", fnv1a(rec, (size_t)(p - rec)));
+		plant_runstate(rec);
+		is_str(start_run(), "CRASH START", "a key it does not know is skipped: the record holds");
+		anonstats_free();
+	}
 
 	write_file(outside, "running\n");
 	chmod(outside, 0644);
@@ -852,7 +922,7 @@ static void test_run_state(void)
 		   "the file outside is untouched");
 	}
 	anonstats_free();
-	plant_runstate("running\n");
+	plant_record(RUN_RUNNING);
 	if (chown(runstate_path(), 65534, 65534) != 0)
 		printf("# chown: %s\n", strerror(errno));
 	is_str(start_run(), geteuid() == 0 ? "START" : "CRASH START",
@@ -864,11 +934,52 @@ static void test_run_state(void)
 	ok(lstat(runstate_path(), &st) == 0 && S_ISREG(st.st_mode), "the FIFO is replaced");
 	anonstats_free();
 
+	/* A record is consumed before it is reported: replaying it (the
+	 * state directory's owner keeps it aside, or a copy of it) reports
+	 * nothing the second time. */
+	plant_record(RUN_RUNNING);
+	{
+		int keep = open(runstate_path(), O_RDONLY);
+		char was[1024], now[1024];
+		ssize_t n;
+		snprintf(was, sizeof was, "%s", read_file(runstate_path(), &(size_t){ 0 }));
+		is_str(start_run(), "CRASH START", "a run that died: CRASH");
+		n = pread(keep, now, sizeof now - 1, 0);
+		now[n > 0 ? n : 0] = '\0';
+		ok(strstr(now, "\nstate=reported\n") && strncmp(now, was, strstr(was, "state=") - was) == 0,
+		   "its file now says reported, same run");
+		anonstats_free();
+		plant_runstate(now);
+		is_str(start_run(), "START", "put back after it was reported: no second CRASH");
+		anonstats_free();
+		close(keep);
+	}
+
+	/* This run's file moved aside during the run and put back: it says
+	 * how the run ended, wherever it went. */
+	is_str(start_run(), "START", "a run");
+	rename(runstate_path(), path("aside"));
+	plant_record(RUN_CLEAN);
+	log_clear();
+	anonstats_stop(0);
+	ok(log_has("not this run's"), "stop sees the name holds another run's file");
+	rename(path("aside"), runstate_path());
+	is_str(runstate_word(), "clean\n", "the file moved aside says clean");
+	anonstats_free();
+	is_str(start_run(), "START", "put back after a clean stop: no CRASH");
+	rename(runstate_path(), path("aside"));
+	anonstats_runstate_mark_crashed();
+	rename(path("aside"), runstate_path());
+	is_str(runstate_word(), "clean\n", "the crash handler writes clean in place, too");
+	anonstats_free();
+	is_str(start_run(), "START", "put back after a reported crash: no CRASH");
+	anonstats_free();
+
 	/* Level crashes: START is not sent, a crash still is, and this run
 	 * is still watched. */
 	mkdir(path("config"), 0755);
 	write_file(path("config/" ANONSTATS_LEVEL_FILE), "crashes\n");
-	plant_runstate("running\n");
+	plant_record(RUN_RUNNING);
 	is_str(start_run(), "CRASH", "level crashes: CRASH is sent, START is not");
 	is_str(runstate_word(), "running\n", "and this run is marked running");
 	anonstats_free();
@@ -876,7 +987,7 @@ static void test_run_state(void)
 
 	/* Opted out: nothing is sent, and the run is marked off, so that a
 	 * death of it is not reported once statistics are on again. */
-	plant_runstate("running\n");
+	plant_record(RUN_RUNNING);
 	setenv("DO_NOT_TRACK", "1", 1);
 	clear_calls();
 	init_lib(2000, 0, "unit");

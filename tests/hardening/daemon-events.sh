@@ -51,7 +51,7 @@ run_until_ready
 # START marks the run from the library's own thread, after "ready": killed
 # before that, the run leaves nothing to report as a CRASH.
 i=0
-until grep -qxE 'running|off' "$state/anonstats.run-state" 2>/dev/null; do
+until grep -qxE 'state=(running|off)' "$state/anonstats.run-state" 2>/dev/null; do
 	i=$((i + 1))
 	[ "$i" -lt 250 ] || { echo "START never marked the run" >&2; exit 1; }
 	sleep 0.02
