@@ -37,3 +37,5 @@ EXTRA_DIST += \
 
 # The packaging files agree with the build: versions, symbols, reasons.
 BATS_TESTS += tests/packaging/packaging.bats
+# The purge scripts against a state directory with planted names.
+BATS_TESTS += tests/packaging/purge.bats

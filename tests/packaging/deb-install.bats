@@ -150,7 +150,7 @@ STOP	OK	"
 	assert_equal "$(capture_count)" 1
 }
 
-@test "opt-in: remove keeps the conffile's state; purge leaves no state directory, no GUID" {
+@test "opt-in: remove keeps the conffile's state; purge completes past planted names, no GUID" {
 	[ -e "$OPT_IN_ROOT/var/lib/dpkg/status" ] || skip "the opt-in install test did not run"
 	ANONYMOUS_STATISTICS_URL=http://127.0.0.1:9/capture/ ANONYMOUS_STATISTICS_KEY=phc_package_test root_daemon "$OPT_IN_ROOT"
 	root_daemon_stop
@@ -159,8 +159,19 @@ STOP	OK	"
 	assert_success
 	# Removed, not purged: the deleted conffile is not put back either.
 	assert [ ! -e "$OPT_IN_ROOT/$OPT_OUT" ]
+	# What the state directory's owner may plant by our names: the purge
+	# completes, removes the link (not its target), leaves the rest.
+	state="$OPT_IN_ROOT/var/lib/netdata"
+	mkdir "$state/anonymous-statistics.log.d" "$state/.anonstats.run-state.x.tmp"
+	mkfifo "$state/.anonymous-statistics.fifo"
+	ln -s /etc/os-release "$state/anonymous-statistics.link"
 	run in_root "$OPT_IN_ROOT" dpkg --purge anonstats-daemon libanonstats-dev libanonstats0 anonymous-statistics
 	assert_success
-	assert [ ! -e "$OPT_IN_ROOT/var/lib/netdata" ]
+	assert [ -s "$OPT_IN_ROOT/usr/lib/os-release" ]
+	run sh -c 'cd "$1" && LC_ALL=C ls -A' sh "$state"
+	assert_output ".anonstats.run-state.x.tmp
+.anonymous-statistics.fifo
+anonymous-statistics.log.d"
+	rm -rf "$state"
 	assert [ ! -e "$OPT_IN_ROOT/etc/netdata" ]
 }
