@@ -11,6 +11,9 @@
  *   DIR fatal-release SIG   forget SIG again (its send failed)
  *   DIR fatal-check SIG     exit 1 when SIG was sent in the last 24 hours,
  *                           else 0; writes nothing (--dry-run)
+ *   DIR log-print [--json]  print the log for anonymous-statistics-ctl log,
+ *                           which execs it (logread.h: its messages and
+ *                           statuses are the control command's)
  *
  * and the event itself, which the script hands over once it has decided
  * that it is sent and cleaned its fields (the script execs it: one process
@@ -44,6 +47,7 @@
 #include <unistd.h>
 
 #include "boundedrun.h"
+#include "logread.h"
 #include "payload.h"
 #include "statefile.h"
 #include "transport.h"
@@ -86,10 +90,11 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-w MS] DIR log STATUS <PAYLOAD\n"
 			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n"
+			"       %s DIR log-print [--json]\n"
 			"       %s json [-F HELPER -T MS] -- FIELDS...\n"
 			"       %s send [-s DIR] [-w MS] [-c SIGNATURE] [-F HELPER -T MS] -t MS -m KIND -u URL\n"
 			"            -- TRANSPORT... -- FIELDS...\n",
-		prog, prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	return EXIT_USAGE;
 }
 
@@ -583,6 +588,8 @@ int main(int argc, char **argv)
 		return event(argc - 1, argv + 1, 0);
 	if (argc >= 2 && strcmp(argv[1], "send") == 0)
 		return event(argc - 1, argv + 1, 1);
+	if ((argc == 3 || argc == 4) && strcmp(argv[2], "log-print") == 0)
+		return log_print(argv[1], LOG_NAME, LOG_CAP + PAYLOAD_CAP + 64, argc == 4 ? argv[3] : NULL);
 	if (argc == 6 && strcmp(argv[1], "-w") == 0) {
 		char *end;
 

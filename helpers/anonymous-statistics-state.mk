@@ -9,7 +9,8 @@ noinst_LIBRARIES += helpers/libstatefile.a
 helpers_libstatefile_a_SOURCES = helpers/statefile.c helpers/statefile.h helpers/monotonic.h
 plugins_PROGRAMS += helpers/anonymous-statistics-state
 helpers_anonymous_statistics_state_SOURCES = helpers/anonymous-statistics-state.c \
-	helpers/boundedrun.c helpers/boundedrun.h helpers/payload.c helpers/payload.h \
+	helpers/boundedrun.c helpers/boundedrun.h helpers/logread.c helpers/logread.h \
+	helpers/payload.c helpers/payload.h \
 	helpers/transport.c helpers/transport.h
 helpers_anonymous_statistics_state_LDADD = helpers/libstatefile.a
 

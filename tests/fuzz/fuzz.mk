@@ -20,11 +20,11 @@ FUZZ_JSON_STRINGS = 1000000
 fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
 	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers -I$(top_srcdir)/tests/fuzz
 fuzz_lib_srcs = \
-	$(top_srcdir)/helpers/boundedrun.c $(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/procfile.c \
+	$(top_srcdir)/helpers/boundedrun.c $(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/logread.c $(top_srcdir)/helpers/procfile.c \
 	$(top_srcdir)/helpers/payload.c $(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
 	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/transport.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
 fuzz_lib_hdrs = \
-	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/monotonic.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/procfile.h \
+	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/monotonic.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/logread.h $(top_srcdir)/helpers/procfile.h \
 	$(top_srcdir)/helpers/payload.h $(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
 	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/transport.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h

@@ -563,17 +563,114 @@ EOF
 	assert_failure 4
 }
 
-@test "log reads only the first MiB of a huge log, quickly" {
+# long_line_log: a good line, a line of 1 MiB (one valid JSON string of
+# that length), a torn line of 32 KiB (its string never closed), a good
+# line: within what the writer leaves (1 MiB and one more line).
+long_line_log() {
 	{
 		printf '1 200 %s\n' "$(payload START)"
-		head -c 20971520 /dev/zero | tr '\0' 'x'
+		printf '2 200 {"event":"START","x":"'
+		head -c 1048576 /dev/zero | tr '\0' a
+		printf '"}\n3 200 {"event":"START","x":"'
+		head -c 32768 /dev/zero | tr '\0' b
+		printf '\n4 200 %s\n' "$(payload STOP)"
+	} >"$LOG"
+}
+
+# long_line_run SHELL...: `ctl log` and `log --json` on long_line_log under
+# SHELL..., each within 2 s (killed at 10: the awk reader this replaced took
+# longer than that under mawk and BusyBox awk).
+long_line_run() {
+	long_line_log
+	timed_run --separate-stderr timeout 10 "$@" "$CTL_COPY" log
+	assert_success
+	assert [ "$ELAPSED_MS" -lt 2000 ]
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 2 --regexp '^1970-01-01T00:00:02Z +START +200$'
+	assert_line --index 3 --regexp '^1970-01-01T00:00:04Z +STOP +200$'
+	assert_equal "$stderr" "anonymous-statistics-ctl: 1 malformed line skipped"
+	timed_run --separate-stderr timeout 10 "$@" "$CTL_COPY" log --json
+	assert_success
+	assert [ "$ELAPSED_MS" -lt 2000 ]
+	assert_equal "${#lines[@]}" 3
+	assert_equal "${#lines[1]}" $((1048576 + 24))
+}
+
+@test "log answers within 2 s on a 1 MiB line: dash (with mawk as awk)" {
+	command -v dash >/dev/null || skip "dash is not installed"
+	local bin="$BATS_TEST_TMPDIR/bin" t
+	mkdir -p "$bin"
+	for t in mawk gawk; do
+		command -v "$t" >/dev/null && { ln -sf "$(command -v "$t")" "$bin/awk"; break; }
+	done
+	PATH="$bin:$PATH" long_line_run dash
+}
+
+@test "log answers within 2 s on a 1 MiB line: BusyBox ash with only BusyBox tools" {
+	command -v busybox >/dev/null || skip "busybox is not installed"
+	local bb="$BATS_TEST_TMPDIR/bb" t
+	busybox_path "$bb"
+	for t in dd id timeout; do ln -sf "$(command -v busybox)" "$bb/$t"; done
+	long_line_run env PATH="$bb" "$(command -v busybox)" ash
+}
+
+@test "log refuses a log larger than the script ever writes, at once" {
+	{
+		printf '1 200 %s\n' "$(payload START)"
+		head -c 4194304 /dev/zero | tr '\0' 'x'
 		printf '\n2 200 %s\n' "$(payload START)"
 	} >"$LOG"
-	timed_run --separate-stderr "$CTL_COPY" log
+	timed_run --separate-stderr timeout 10 "$CTL_COPY" log
+	assert_failure 4
+	assert [ "$ELAPSED_MS" -lt 2000 ]
+	assert_output ""
+	[[ $stderr == *"$LOG is larger than "*" bytes, more than the script ever writes: not read" ]] || fail "stderr: $stderr"
+	timed_run --separate-stderr timeout 10 "$CTL_COPY" log --json
+	assert_failure 4
+	assert_output ""
+}
+
+@test "log counts torn lines: one run into the next, a last one cut short" {
+	{
+		printf '1 200 %s\n' "$(payload START)"
+		printf '2 200 {"event":"START","x":"ab'
+		printf '3 200 %s\n' "$(payload START)"
+		printf '4 200 %s\n' "$(payload STOP)"
+		printf '5 200 {"event":"STA'
+	} >"$LOG"
+	ctl log
 	assert_success
-	assert [ "$ELAPSED_MS" -lt 10000 ]
-	assert_equal "${#lines[@]}" 2
-	assert_equal "$stderr" "anonymous-statistics-ctl: 1 malformed line skipped"
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 1 --regexp '^1970-01-01T00:00:01Z +START +200$'
+	assert_line --index 2 --regexp '^1970-01-01T00:00:04Z +STOP +200$'
+	assert_equal "$stderr" "anonymous-statistics-ctl: 2 malformed lines skipped"
+}
+
+@test "log reads no log that is not a file of the caller's with one link" {
+	printf '1 200 %s\n' "$(payload START)" >"$LOG"
+	ln "$LOG" "$BATS_TEST_TMPDIR/second-name"
+	ctl log
+	assert_failure 4
+	assert_output ""
+	[[ $stderr == *"$LOG has more than one link"*"not read" ]] || fail "stderr: $stderr"
+	rm "$BATS_TEST_TMPDIR/second-name"
+	ctl log
+	assert_success
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the log to another account"
+	chown nobody "$LOG"
+	ctl log
+	assert_failure 4
+	assert_output ""
+	[[ $stderr == *"$LOG belongs to another account than root: not read"* ]] || fail "stderr: $stderr"
+	ctl log --json
+	assert_failure 4
+	assert_output ""
+}
+
+@test "log without the state helper says so and exits 4" {
+	ANONYMOUS_STATISTICS_STATE_HELPER="$BATS_TEST_TMPDIR/none" ctl log
+	assert_failure 4
+	[[ $stderr == *"cannot run $BATS_TEST_TMPDIR/none: it is not installed"* ]] || fail "stderr: $stderr"
 }
 
 @test "log of a log the caller cannot read exits 4" {
