@@ -326,7 +326,7 @@ static int refused(const char *path, int err, size_t cap)
 		break;
 	case -EPERM:
 		fprintf(stderr,
-			CTL ": %s belongs to another account than %s: not read (run this as the account that runs the script)\n",
+			CTL ": %s belongs to another account than %s and the state directory's owner: not read\n",
 			path, user_name());
 		break;
 	case -EMLINK:
@@ -382,10 +382,10 @@ int log_print(const char *dir, const char *name, size_t cap, const char *option)
 		free(path);
 		return EXIT_FAILED;
 	}
-	/* What the name holds now is what state_read() decides on: it opens
+	/* What the name holds now is what state_read_checked() decides on: it opens
 	 * it itself (O_NOFOLLOW | O_NONBLOCK) and checks the descriptor. */
 	if (r == 0)
-		r = state_read(dirfd, name, cap, &buf, &len);
+		r = state_read_checked(dirfd, name, cap, &buf, &len);
 	close(dirfd);
 	if (r < 0) {
 		r = refused(path, r, cap);

@@ -29,10 +29,10 @@ int state_dir_open(const char *path)
 	return fd;
 }
 
-/* ours(FD): FD is a regular file of our effective uid with one link: not a
- * FIFO or device, not the other account's file, not a hard link to a file
- * outside the directory. */
-static int ours(int fd)
+/* ours(FD, ALSO): FD is a regular file of our effective uid (or of ALSO,
+ * when it is not -1) with one link: not a FIFO or device, not the other
+ * account's file, not a hard link to a file outside the directory. */
+static int ours(int fd, uid_t also)
 {
 	struct stat st;
 
@@ -40,27 +40,33 @@ static int ours(int fd)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	if (st.st_uid != geteuid())
+	if (st.st_uid != geteuid() && (also == (uid_t)-1 || st.st_uid != also))
 		return -EPERM;
 	if (st.st_nlink != 1)
 		return -EMLINK;
 	return 0;
 }
 
-/* open_ours(DIRFD, NAME, FLAGS, MODE): openat() a name that must be ours. */
-static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
+/* open_owned(DIRFD, NAME, FLAGS, MODE, ALSO): openat() a name that must
+ * be ours (or ALSO's, see ours()). */
+static int open_owned(int dirfd, const char *name, int flags, mode_t mode, uid_t also)
 {
 	int fd = openat(dirfd, name, flags | OPEN_FLAGS, mode);
 	int r;
 
 	if (fd < 0)
 		return -errno;
-	r = ours(fd);
+	r = ours(fd, also);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
 	return fd;
+}
+
+static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
+{
+	return open_owned(dirfd, name, flags, mode, (uid_t)-1);
 }
 
 int state_lock(int dirfd, const char *name, unsigned wait_ms)
@@ -87,11 +93,13 @@ int state_lock(int dirfd, const char *name, unsigned wait_ms)
 	}
 }
 
-int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
+/* read_file(DIRFD, NAME, CAP, BUF, LEN, ALSO): state_read(), the file
+ * ours or ALSO's. */
+static int read_file(int dirfd, const char *name, size_t cap, char **buf, size_t *len, uid_t also)
 {
 	size_t size = 0, room = 4096;
 	char *b;
-	int fd = open_ours(dirfd, name, O_RDONLY, 0);
+	int fd = open_owned(dirfd, name, O_RDONLY, 0, also);
 
 	*buf = NULL;
 	*len = 0;
@@ -148,6 +156,20 @@ int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
 	*buf = b;
 	*len = size;
 	return 0;
+}
+
+int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
+{
+	return read_file(dirfd, name, cap, buf, len, (uid_t)-1);
+}
+
+int state_read_checked(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
+{
+	struct stat dir;
+
+	if (fstat(dirfd, &dir) < 0)
+		return -errno;
+	return read_file(dirfd, name, cap, buf, len, dir.st_uid);
 }
 
 /* random_suffix(OUT): 16 hex digits nobody can guess (O_EXCL keeps even a

@@ -31,6 +31,12 @@ int state_lock(int dirfd, const char *name, unsigned wait_ms);
  * A missing file reads as empty (BUF non-NULL, LEN 0). */
 int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len);
 
+/* state_read_checked(DIRFD, NAME, CAP, &BUF, &LEN): state_read() for a
+ * reader that checks every byte it is given (the log's): the file may also
+ * belong to the directory's owner, the account the script runs as, when
+ * root reads it.  Still never a link, a FIFO or a file with two links. */
+int state_read_checked(int dirfd, const char *name, size_t cap, char **buf, size_t *len);
+
 /* state_replace(DIRFD, NAME, DATA, LEN): NAME now holds DATA (mode 0600). */
 int state_replace(int dirfd, const char *name, const char *data, size_t len);
 

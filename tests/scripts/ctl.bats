@@ -661,10 +661,24 @@ long_line_run() {
 	ctl log
 	assert_failure 4
 	assert_output ""
-	[[ $stderr == *"$LOG belongs to another account than root: not read"* ]] || fail "stderr: $stderr"
+	[[ $stderr == *"$LOG belongs to another account than root and the state directory's owner: not read"* ]] ||
+		fail "stderr: $stderr"
 	ctl log --json
 	assert_failure 4
 	assert_output ""
+}
+
+@test "root reads the log of the account that owns the state directory (the script runs as it)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the state directory to another account"
+	printf '1 200 %s\n' "$(payload START)" >"$LOG"
+	chown nobody "$ANONYMOUS_STATISTICS_STATE_DIR" "$LOG"
+	ctl log
+	assert_success
+	assert_line --index 1 --regexp '^1970-01-01T00:00:01Z +START +200$'
+	ln "$LOG" "$ANONYMOUS_STATISTICS_STATE_DIR/second-name"
+	ctl log
+	assert_failure 4
+	[[ $stderr == *"$LOG has more than one link"*"not read" ]] || fail "stderr: $stderr"
 }
 
 @test "log without the state helper says so and exits 4" {
