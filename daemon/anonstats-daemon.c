@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "anonstats.h"
+#include "dashboard-host.h"
 #include "dashboard.h"
 
 #define PROGRAM "anonstats-daemon"
@@ -76,6 +77,10 @@ static void usage(FILE *out)
 		"      --web-dir DIR       the dashboard's page and posthog-js [%s]\n"
 		"      --posthog-host URL  the PostHog host the page may use [%s]\n"
 		"      --posthog-key KEY   the PostHog key the page uses [%s]\n"
+		"      --dashboard-allow-host NAME\n"
+		"                          answer requests for NAME too (a host name or an\n"
+		"                          address; repeatable); the dashboard answers only\n"
+		"                          its listen address and localhost otherwise\n"
 		"      --no-dashboard      serve no dashboard\n"
 		"      --status            print whether statistics are enabled, what decided\n"
 		"                          it and the level (off, crashes, all), and exit\n"
@@ -398,7 +403,8 @@ int main(int argc, char **argv)
 		OPT_WEB_DIR,
 		OPT_POSTHOG_HOST,
 		OPT_POSTHOG_KEY,
-		OPT_NO_DASHBOARD
+		OPT_NO_DASHBOARD,
+		OPT_ALLOW_HOST
 	};
 	static const struct option options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -417,14 +423,22 @@ int main(int argc, char **argv)
 		{ "posthog-host", required_argument, NULL, OPT_POSTHOG_HOST },
 		{ "posthog-key", required_argument, NULL, OPT_POSTHOG_KEY },
 		{ "no-dashboard", no_argument, NULL, OPT_NO_DASHBOARD },
+		{ "dashboard-allow-host", required_argument, NULL, OPT_ALLOW_HOST },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct anonstats_config cfg = { 0 };
 	struct settings st = { 0 };
-	struct dashboard_config dc = { DASHBOARD_DEFAULT_ADDRESS, DASHBOARD_DEFAULT_PORT, WEBDIR,
-				       DASHBOARD_POSTHOG_HOST, DASHBOARD_POSTHOG_KEY, NULL };
+	struct dashboard_config dc = { DASHBOARD_DEFAULT_ADDRESS,
+				       DASHBOARD_DEFAULT_PORT,
+				       WEBDIR,
+				       DASHBOARD_POSTHOG_HOST,
+				       DASHBOARD_POSTHOG_KEY,
+				       NULL,
+				       NULL,
+				       0 };
+	const char **allow_hosts = NULL;
 	long port;
 	int dashboard = 1;
 	const char *crash = NULL;
@@ -503,6 +517,23 @@ int main(int argc, char **argv)
 		case OPT_NO_DASHBOARD:
 			dashboard = 0;
 			break;
+		case OPT_ALLOW_HOST: {
+			const char **more;
+
+			if (!dashboard_host_name_ok(optarg)) {
+				fprintf(stderr, PROGRAM ": --dashboard-allow-host takes a host name or an "
+							"address, without a port: %s\n",
+					optarg);
+				return 2;
+			}
+			more = realloc(allow_hosts, (dc.n_allow_hosts + 1) * sizeof *allow_hosts);
+			if (!more)
+				return 1;
+			allow_hosts = more;
+			allow_hosts[dc.n_allow_hosts++] = optarg;
+			dc.allow_hosts = allow_hosts;
+			break;
+		}
 		case 'V':
 			printf(PROGRAM " %s\n", PACKAGE_VERSION);
 			return 0;
@@ -607,6 +638,7 @@ int main(int argc, char **argv)
 	}
 	anonstats_free();
 	free(st.cloud_url);
+	free(allow_hosts);
 	logmsg(LOG_INFO, "stopped");
 	if (!foreground)
 		closelog();

@@ -3,7 +3,9 @@
  * One internal thread polls every connection; nothing it does blocks on a
  * client (a slow one is dropped at the connection timeout) or on the
  * statistics (the status lookup is a few stat() calls of the library).
- * Only GET and HEAD are answered: no request changes anything.  Paths are
+ * Only GET and HEAD are answered: no request changes anything, and only
+ * for a Host that names the dashboard (dashboard-host.h), so that a page
+ * which rebound its own name to 127.0.0.1 reads nothing.  Paths are
  * decoded here, not by libmicrohttpd, so that an encoded NUL, dot or slash
  * is seen for what it is, and files are opened one component at a time
  * below the web directory without following any link. */
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include <microhttpd.h>
 
 #include "anonstats.h"
+#include "dashboard-host.h"
 #include "dashboard-json.h"
 #include "dashboard-log.h"
 #include "dashboard.h"
@@ -39,6 +43,7 @@ static struct {
 	char *posthog_key;
 	char *log_path;
 	char *csp;
+	struct dashboard_hosts hosts;
 } D = { .web_fd = -1 };
 
 /* The file types served, by name ending: a table, as everything else
@@ -141,8 +146,22 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, struct json_buf *b)
 
 /* ---- the API ------------------------------------------------------------- */
 
+/* Why statistics are on or off, in a few words for the page: the
+ * library's reason names the files that decided, which are the agent's
+ * business, not the page's ("anonstats-daemon --status" tells them). */
+static const char *short_reason(const struct anonstats_status_details *d)
+{
+	if (d->status != ANONSTATS_ENABLED)
+		return anonstats_status_string(d->status);
+	return d->level == ANONSTATS_LEVEL_CRASHES ? "enabled for crashes only (level crashes)"
+						   : "enabled (level all)";
+}
+
 /* The registry "hello": anonymous_statistics is true only when every event
- * is sent (level all): the dashboard is no crash report. */
+ * is sent (level all): the dashboard is no crash report.  It carries what
+ * the page uses and no more: the level and a short reason for the panel,
+ * and only when the page may load PostHog, the machine GUID, the PostHog
+ * host and key it needs for that. */
 static enum MHD_Result hello(struct MHD_Connection *c)
 {
 	struct anonstats_status_details d;
@@ -158,17 +177,19 @@ static enum MHD_Result hello(struct MHD_Connection *c)
 	json_raw(&b, ",");
 	json_key_string(&b, "status", "ok");
 	json_raw(&b, ",");
-	json_key_string(&b, "machine_guid", guid ? guid : "");
-	json_raw(&b, ",");
 	json_key_bool(&b, "anonymous_statistics", on);
 	json_raw(&b, ",");
 	json_key_string(&b, "anonymous_statistics_level", anonstats_level_string(d.level));
 	json_raw(&b, ",");
-	json_key_string(&b, "anonymous_statistics_reason", d.reason);
-	json_raw(&b, ",");
-	json_key_string(&b, "posthog_host", D.posthog_host);
-	json_raw(&b, ",");
-	json_key_string(&b, "posthog_key", D.posthog_key);
+	json_key_string(&b, "anonymous_statistics_reason", short_reason(&d));
+	if (on) {
+		json_raw(&b, ",");
+		json_key_string(&b, "machine_guid", guid ? guid : "");
+		json_raw(&b, ",");
+		json_key_string(&b, "posthog_host", D.posthog_host);
+		json_raw(&b, ",");
+		json_key_string(&b, "posthog_key", D.posthog_key);
+	}
 	json_raw(&b, "}");
 	return reply_json(c, &b);
 }
@@ -312,6 +333,32 @@ static enum MHD_Result static_file(struct MHD_Connection *c, const char *url)
 
 /* ---- the request handler ------------------------------------------------- */
 
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		++*(unsigned *)cls;
+	return MHD_YES;
+}
+
+/* Whether the request names the dashboard: one Host header, allowed for
+ * the port this connection came in on. */
+static int for_us(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+	const union MHD_DaemonInfo *di;
+	unsigned hosts = 0;
+
+	if (!ci || !(di = MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_BIND_PORT)))
+		return 0;
+	if (MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &hosts) < 0 || hosts != 1)
+		return 0;
+	return dashboard_host_allowed(
+		&D.hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST), di->port);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload_data,
 			      size_t *upload_data_size, void **con_cls)
@@ -320,6 +367,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
+	if (!for_us(c)) {
+		*upload_data_size = 0;
+		return reply_text(c, MHD_HTTP_MISDIRECTED_REQUEST,
+				  "misdirected request: not a host name of this dashboard\n");
+	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
 		*upload_data_size = 0;
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
@@ -357,6 +409,7 @@ static void forget(void)
 	free(D.log_path);
 	free(D.csp);
 	D.posthog_host = D.posthog_key = D.log_path = D.csp = NULL;
+	dashboard_hosts_free(&D.hosts);
 }
 
 int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen)
@@ -383,10 +436,14 @@ int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen
 		snprintf(err, errlen, "not a PostHog host the page may use: %s", cfg->posthog_host);
 		return -1;
 	}
+	if (dashboard_hosts_init(&D.hosts, cfg->address, cfg->allow_hosts, cfg->n_allow_hosts, err,
+				 errlen) < 0)
+		return -1;
 	D.web_fd = open(cfg->web_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (D.web_fd < 0) {
 		snprintf(err, errlen, "cannot open the web directory %s: %s", cfg->web_dir,
 			 strerror(errno));
+		forget();
 		return -1;
 	}
 	D.posthog_host = strdup(cfg->posthog_host);

@@ -2,7 +2,9 @@
  * loopback (libmicrohttpd, its own thread) serving the page from the web
  * directory, the registry "hello" (whether the page may load PostHog,
  * decided by libanonstats at each request) and the local log of sent
- * events, read-only.  Built without libmicrohttpd, dashboard-none.c stands
+ * events, read-only.  It answers only requests that name it in their Host
+ * header (dashboard-host.h): a page that reached it by DNS rebinding gets
+ * 421 and nothing else.  Built without libmicrohttpd, dashboard-none.c stands
  * in and dashboard_start() says the dashboard is not in this build. */
 #ifndef DASHBOARD_H
 #define DASHBOARD_H
@@ -31,6 +33,10 @@ struct dashboard_config {
 	const char *posthog_host; /* what the page gives posthog-js: an origin */
 	const char *posthog_key;  /* "" : the page never loads PostHog */
 	const char *log_path;     /* the script's log of sent events */
+	/* Host names the dashboard answers besides its listen address and
+	 * localhost (dashboard-host.h): what the operator reaches it under. */
+	const char *const *allow_hosts;
+	size_t n_allow_hosts;
 };
 
 /* Start serving; 0, or -1 with a message in ERR. */

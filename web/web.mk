@@ -2,7 +2,9 @@
 # (daemon/dashboard*.c, libmicrohttpd), the page, its telemetry module and
 # transparency panel, and posthog-js from npm, installed beside the page.
 
-# The server is part of the daemon when configure found libmicrohttpd.
+# The server is part of the daemon when configure found libmicrohttpd; the
+# check of host names is in every build (the options are).
+daemon_anonstats_daemon_SOURCES += daemon/dashboard-host.c daemon/dashboard-host.h
 if HAVE_DASHBOARD
 daemon_anonstats_daemon_SOURCES += \
 	daemon/dashboard.c daemon/dashboard.h \
@@ -46,13 +48,15 @@ web/posthog-js/package.json: $(POSTHOG_JS_DIR)/package.json
 # Tests: the JSON and log readers in C; the HTTP server's robustness; the
 # telemetry module's decision in node; the page in headless Chromium with
 # the real posthog-js against the loopback capture server.
-# The readers, in an archive the unit test links (as UNIT_TESTS do).
+# The readers and the host check, in an archive the unit tests link (as
+# UNIT_TESTS do).
 noinst_LIBRARIES += daemon/libdashboard-readers.a
 daemon_libdashboard_readers_a_SOURCES = \
 	daemon/dashboard-json.c daemon/dashboard-json.h \
-	daemon/dashboard-log.c daemon/dashboard-log.h
+	daemon/dashboard-log.c daemon/dashboard-log.h \
+	daemon/dashboard-host.c daemon/dashboard-host.h
 UNIT_TEST_LIBS += daemon/libdashboard-readers.a
-UNIT_TESTS += tests/web/unit-dashboard
+UNIT_TESTS += tests/web/unit-dashboard tests/web/unit-dashboard-host
 BATS_TESTS += tests/web/browser.bats tests/web/http.bats tests/web/telemetry.bats
 EXTRA_DIST += tests/web/web-helpers.bash tests/web/browser.mjs tests/web/telemetry-unit.mjs
 CLEANFILES += tests/web/screenshots/*.png

@@ -2,8 +2,10 @@
 # The dashboard page in Debian's headless Chromium, with the real
 # posthog-js as make install lays it out, against the loopback capture
 # server standing in for the PostHog host.  The page is served under a
-# planted host name (mapped to 127.0.0.1 inside Chromium), with a planted
-# path, query, fragment, title and referrer: none of them may leave.
+# planted host name (mapped to 127.0.0.1 inside Chromium, allowed with
+# --dashboard-allow-host), with a planted path, query, fragment, title and
+# referrer: none of them may leave.  A page under any other name (DNS
+# rebinding) gets nothing from the daemon.
 # Screenshots go to tests/web/screenshots/ in the build directory.
 
 load ../helpers/common
@@ -62,7 +64,8 @@ teardown() {
 start_dashboard() {
 	dash_start "$INSTALLED_DAEMON" --config-dir "$CONFIG_DIR" --state-dir "$BATS_TEST_TMPDIR/state" \
 		--script "$(canary_script)" --web-dir "$WEB_DIR" \
-		--posthog-host "http://127.0.0.1:$CAPTURE_PORT" --posthog-key phc_web_test
+		--posthog-host "http://127.0.0.1:$CAPTURE_PORT" --posthog-key phc_web_test \
+		--dashboard-allow-host "$HOST_MARK"
 }
 
 # visit NAME: load the page in Chromium; its report in $BATS_TEST_TMPDIR/NAME.json.
@@ -129,7 +132,7 @@ PY
 	assert_equal "$(field enabled 'r["telemetry"]')" started
 	assert_equal "$(field enabled 'r["panel"]["state"]')" on
 	assert_equal "$(field enabled 'r["panel"]["level"]')" all
-	assert_equal "$(field enabled 'r["panel"]["reason"]')" "enabled (level all: no level file)"
+	assert_equal "$(field enabled 'r["panel"]["reason"]')" "enabled (level all)"
 	run field enabled 'r["panel"]["events"][0][:3]'
 	assert_output "['2023-11-14T22:13:20Z', 'START', '200']"
 	assert_equal "$(field enabled 'r["panel"]["title"]')" "Agent dashboard $TITLE_MARK"
@@ -151,7 +154,7 @@ PY
 	assert_equal "$(field opted-out 'r["telemetry"]')" off
 	assert_equal "$(field opted-out 'r["panel"]["state"]')" off
 	assert_equal "$(field opted-out 'r["panel"]["reason"]')" \
-		"disabled by the opt-out file $CONFIG_DIR/.opt-out-from-anonymous-statistics"
+		"disabled by the opt-out file .opt-out-from-anonymous-statistics"
 	assert_equal "$(field opted-out 'r["panel"]["level"]')" off
 	run field opted-out 'r["panel"]["page"]'
 	assert_output "PostHog not loaded: the agent says anonymous statistics are off"
@@ -199,4 +202,29 @@ opted_out() {
 	echo crashes >"$CONFIG_DIR/anonymous-statistics.level"
 	opted_out level-crashes "enabled for crashes only"
 	assert_equal "$(field level-crashes 'r["panel"]["level"]')" crashes
+}
+
+@test "DNS rebinding: a page under a foreign name gets no GUID, no key, no log; 127.0.0.1 works" {
+	start_dashboard
+	guid=$(cat "$BATS_TEST_TMPDIR/state/machine-guid")
+	node "$top_srcdir/tests/web/browser.mjs" --rebind "http://rebind.test:$DASH_PORT" \
+		"$SHOTS/rebind.png" rebind.test >"$BATS_TEST_TMPDIR/rebind.json"
+	assert_equal "$(field rebind 'r["document"]')" 421
+	run field rebind '"\n".join(x["path"] + " " + str(x["status"]) for x in r["rebind"])'
+	assert_output "/api/v1/registry?action=hello 421
+/api/v1/anonymous-statistics/log 421
+/ 421
+/index.html 421
+/panel.js 421
+/telemetry.js 421"
+	run cat "$BATS_TEST_TMPDIR/rebind.json"
+	for secret in "$guid" phc_web_test machine_guid posthog_key START 1700000000 "$CONFIG_DIR"; do
+		refute_output --partial "$secret"
+	done
+	# The same daemon, asked by its address, serves the page as ever.
+	node "$top_srcdir/tests/web/browser.mjs" "http://127.0.0.1:$DASH_PORT/" "$SHOTS/by-address.png" \
+		>"$BATS_TEST_TMPDIR/by-address.json"
+	assert_equal "$(field by-address 'r["telemetry"]')" started
+	assert_equal "$(field by-address 'r["panel"]["events"][0][1]')" START
+	capture_wait 1
 }

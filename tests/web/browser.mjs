@@ -4,13 +4,39 @@
 // the page started PostHog, and every URL the browser requested.
 //
 //   node browser.mjs URL SCREENSHOT [REFERER [HOST_TO_MAP]]
+//   node browser.mjs --rebind ORIGIN SCREENSHOT HOST_TO_MAP
 //
 // HOST_TO_MAP resolves to 127.0.0.1 inside Chromium only, so the page can
 // be served under a planted host name while every byte stays on loopback.
+//
+// --rebind plays a DNS-rebinding attack: a script runs in a document of
+// ORIGIN, whose name now resolves to 127.0.0.1, and asks the dashboard's
+// endpoints at that origin, as an attacker's page would once its name was
+// rebound.  (The document is whatever ORIGIN/ answers: one from loopback,
+// so that Chromium's Private Network Access checks, which not every browser
+// has, stay out of the way.)  The report says what each request got:
+// { document: STATUS, rebind: [{ path, status, body }] }.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const [url, screenshot, referer, mapHost] = process.argv.slice(2);
+const rebind = process.argv[2] === '--rebind';
+const [url, screenshot, referer, mapHost] = rebind
+  ? [process.argv[3], process.argv[4], undefined, process.argv[5]]
+  : process.argv.slice(2);
+// What the attacker's script does in the page.
+async function steal() {
+  const out = [];
+  for (const p of ['/api/v1/registry?action=hello', '/api/v1/anonymous-statistics/log',
+    '/', '/index.html', '/panel.js', '/telemetry.js']) {
+    try {
+      const r = await fetch(p, { cache: 'no-store' });
+      out.push({ path: p, status: r.status, body: await r.text() });
+    } catch (e) {
+      out.push({ path: p, status: 0, body: String(e) });
+    }
+  }
+  return out;
+}
 const web = process.env.PLAYWRIGHT_DIR;
 const require = createRequire(path.join(web, 'package.json'));
 const { chromium } = require('playwright-core');
@@ -37,6 +63,22 @@ try {
   });
   page.on('request', (r) => out.requests.push(r.url()));
   page.on('console', (m) => out.console.push(m.text()));
+  if (rebind) {
+    const doc = await page.goto(url + '/');
+    out.document = doc ? doc.status() : 0;
+    out.rebind = await page.evaluate(steal);
+  } else {
+    await dashboard(page, out);
+  }
+  await page.screenshot({ path: screenshot, fullPage: true });
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+
+// dashboard(page, out): load the dashboard page, wait for its panel, and
+// put what it shows in out.
+async function dashboard(page, out) {
   await page.goto(url, referer ? { referer } : {});
   await page.waitForFunction(() => document.documentElement.dataset.panel === 'ready',
     null, { timeout: 15000 });
@@ -60,8 +102,4 @@ try {
     note: document.getElementById('events-note').textContent,
     title: document.title,
   }));
-  await page.screenshot({ path: screenshot, fullPage: true });
-} finally {
-  await browser.close();
 }
-process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The dashboard's HTTP side: only GET and HEAD, no path out of the web
+# The dashboard's HTTP side: only GET and HEAD, only for a Host that names
+# it (a DNS-rebinding page gets 421 and nothing), no path out of the web
 # directory, and bad clients (huge headers, slow ones, a 1,000-request
 # burst) leave it serving, never holding up the daemon's statistics or its
 # shutdown bound.  Loopback only.
@@ -24,7 +25,7 @@ setup() {
 	ln -s "$BATS_TEST_TMPDIR" "$WEB/linkdir"
 	mkfifo "$WEB/fifo.txt"
 	dash_start "$DAEMON" --config-dir "$BATS_TEST_TMPDIR/config" --state-dir "$BATS_TEST_TMPDIR/state" \
-		--script "$(canary_script)" --web-dir "$WEB"
+		--script "$(canary_script)" --web-dir "$WEB" --posthog-key phc_http_test
 }
 
 teardown() {
@@ -65,6 +66,121 @@ hello_ok() {
 	hello_ok
 }
 
+# body_of HOST PATH: the status line, then the body, of PATH asked with Host: HOST.
+body_of() {
+	curl -s -i --max-time 5 --path-as-is -H "Host: $1" "$DASH_URL$2"
+}
+
+@test "DNS rebinding: a foreign Host gets 421 and no data, on every endpoint" {
+	guid=$(cat "$BATS_TEST_TMPDIR/state/machine-guid")
+	for host in rebind.attacker.example "rebind.attacker.example:$DASH_PORT" \
+		"127.0.0.1.rebind.attacker.example:$DASH_PORT" "localhost.rebind.attacker.example" \
+		"127.0.0.2:$DASH_PORT" "[::1]:$DASH_PORT" "127.0.0.1:1$DASH_PORT" "localhost:1" \
+		'local host' "localhost.." '127.0.0.1,evil.example'; do
+		for p in / /index.html /sub/file.txt '/api/v1/registry?action=hello' \
+			/api/v1/anonymous-statistics/log /api/v1/other /nothing /../outside.txt; do
+			run body_of "$host" "$p"
+			[ "${lines[0]%$'\r'}" = "HTTP/1.1 421 Misdirected Request" ] ||
+				{ echo "Host: $host $p: ${lines[0]}"; return 1; }
+			for secret in "$guid" phc_http_test machine_guid posthog '<title>' nested events \
+				"$BATS_TEST_TMPDIR"; do
+				[[ "$output" != *"$secret"* ]] || { echo "Host: $host $p: $secret in $output"; return 1; }
+			done
+		done
+		# Other methods too: refused for the host before the method.
+		assert_equal "$(code -X POST -H "Host: $host" /api/v1/registry?action=hello)" 421
+	done
+	# No Host at all (HTTP/1.1 and 1.0), two of them, or an empty one: refused.
+	run "$PYTHON3" - "$DASH_PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+for req in (b"GET /api/v1/registry?action=hello HTTP/1.1\r\n\r\n",
+            b"GET /api/v1/registry?action=hello HTTP/1.0\r\n\r\n",
+            b"GET /api/v1/registry?action=hello HTTP/1.1\r\nHost:\r\n\r\n",
+            b"GET /api/v1/registry?action=hello HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+            b"GET /api/v1/registry?action=hello HTTP/1.1\r\nHost: evil.example\r\nHost: 127.0.0.1\r\n\r\n"):
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    s.sendall(req)
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+        if b"\r\n\r\n" in data and b"machine_guid" not in data and len(data) > 200:
+            break
+    status = data.split(b"\r\n")[0].decode()
+    print(status)
+    assert b"machine_guid" not in data and b"phc_" not in data, data
+    assert " 421 " in status, (req, status)
+PY
+	assert_success
+	# What the listen address and localhost are asked with is answered.
+	for host in 127.0.0.1 "127.0.0.1:$DASH_PORT" localhost "localhost:$DASH_PORT" LocalHost. \
+		"LOCALHOST.:$DASH_PORT"; do
+		run body_of "$host" '/api/v1/registry?action=hello'
+		assert_line --index 0 --regexp '^HTTP/1.1 200 OK'
+		assert_output --partial "\"machine_guid\":\"$guid\""
+	done
+}
+
+@test "--dashboard-allow-host NAME: that name is answered too, in any case, with its dot" {
+	daemon_stop
+	run "$DAEMON" --dashboard-allow-host dash.example:80 --status
+	assert_equal "$status" 2
+	assert_output --partial 'without a port'
+	run "$DAEMON" --help
+	assert_output --partial '--dashboard-allow-host NAME'
+	dash_start "$DAEMON" --config-dir "$BATS_TEST_TMPDIR/config" --state-dir "$BATS_TEST_TMPDIR/state" \
+		--script "$(canary_script)" --web-dir "$WEB" \
+		--dashboard-allow-host Dash.Example --dashboard-allow-host 192.0.2.7
+	for host in dash.example "DASH.EXAMPLE.:$DASH_PORT" 192.0.2.7 "localhost:$DASH_PORT"; do
+		assert_equal "$(code -H "Host: $host" /sub/file.txt)" 200
+	done
+	for host in x.dash.example "dash.example:1$DASH_PORT" 192.0.2.8 rebind.attacker.example; do
+		assert_equal "$(code -H "Host: $host" /sub/file.txt)" 421
+	done
+}
+
+@test "listening on ::1: [::1]:PORT is answered, a foreign Host is not" {
+	ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128' || skip "no ::1 on lo"
+	daemon_stop
+	dash_start "$DAEMON" --config-dir "$BATS_TEST_TMPDIR/config" --state-dir "$BATS_TEST_TMPDIR/state" \
+		--script "$(canary_script)" --web-dir "$WEB" --listen ::1
+	run grep "dashboard on http://\[::1\]:$DASH_PORT/" "$DAEMON_LOG"
+	assert_success
+	v6="http://[::1]:$DASH_PORT"
+	assert_equal "$(curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 "$v6/sub/file.txt")" 200
+	assert_equal "$(curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: localhost:$DASH_PORT" "$v6/sub/file.txt")" 200
+	for host in rebind.attacker.example "127.0.0.1:$DASH_PORT" "[::2]:$DASH_PORT"; do
+		assert_equal "$(curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $host" "$v6/sub/file.txt")" 421
+	done
+}
+
+@test "the hello names no file, and carries the GUID and the key only for a page that may send" {
+	echo all >"$BATS_TEST_TMPDIR/config/anonymous-statistics.level"
+	run curl -s "$DASH_URL/api/v1/registry?action=hello"
+	assert_output --partial '"anonymous_statistics":true'
+	assert_output --partial '"anonymous_statistics_reason":"enabled (level all)"'
+	assert_output --partial '"posthog_key":"phc_http_test"'
+	refute_output --partial "$BATS_TEST_TMPDIR"
+	refute_output --partial '/'"$(basename "$BATS_TEST_TMPDIR")"
+	guid=$(cat "$BATS_TEST_TMPDIR/state/machine-guid")
+	for setting in crashes off opt-out; do
+		case $setting in
+		opt-out) : >"$BATS_TEST_TMPDIR/config/.opt-out-from-anonymous-statistics" ;;
+		*) echo "$setting" >"$BATS_TEST_TMPDIR/config/anonymous-statistics.level" ;;
+		esac
+		run curl -s "$DASH_URL/api/v1/registry?action=hello"
+		assert_output --partial '"anonymous_statistics":false'
+		refute_output --partial "$BATS_TEST_TMPDIR"
+		refute_output --partial "$guid"
+		refute_output --partial phc_http_test
+		refute_output --partial machine_guid
+	done
+	assert_output --partial '"anonymous_statistics_reason":"disabled by the opt-out file'
+}
+
 @test "only GET and HEAD: every other method is refused and changes nothing" {
 	for m in POST PUT DELETE PATCH OPTIONS TRACE; do
 		assert_equal "$(code -X "$m" -d x /api/v1/registry?action=hello)" 405
@@ -90,7 +206,7 @@ hello_ok() {
 	run "$PYTHON3" - "$DASH_PORT" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
-s.sendall(b"GET /etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(b"GET /etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 print(s.recv(200).split(b"\r\n")[0].decode())
 PY
 	assert_output --partial 404
@@ -103,7 +219,7 @@ port = int(sys.argv[1])
 for size in (40_000, 1_000_000):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     try:
-        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * size + b"\r\n\r\n")
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * size + b"\r\n\r\n")
     except OSError:
         pass
     try:
