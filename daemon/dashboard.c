@@ -1,8 +1,8 @@
 /* dashboard.c: the dashboard's HTTP server (libmicrohttpd).
  *
  * One internal thread polls every connection; nothing it does blocks on a
- * client (a slow one is dropped at the connection timeout) or on the
- * statistics (the status lookup is a few stat() calls of the library).
+ * client (an idle one is dropped at the connection timeout, a slow one at
+ * the deadlines of dashboard-deadline.c) or on the statistics (the status lookup is a few stat() calls of the library).
  * Only GET and HEAD are answered: no request changes anything, and only
  * for a Host that names the dashboard (dashboard-host.h), so that a page
  * which rebound its own name to 127.0.0.1 reads nothing.  Paths are
@@ -24,13 +24,14 @@
 #include <microhttpd.h>
 
 #include "anonstats.h"
+#include "dashboard-deadline.h"
 #include "dashboard-host.h"
 #include "dashboard-json.h"
 #include "dashboard-log.h"
 #include "dashboard.h"
 
-#define CONNECTION_LIMIT 64     /* at once; the next are refused at accept */
-#define CONNECTION_TIMEOUT_S 5  /* idle or slow clients are dropped after it */
+#define CONNECTION_LIMIT 64     /* at once; the next wait to be accepted */
+#define CONNECTION_TIMEOUT_S 5  /* idle clients are dropped after it */
 #define CONNECTION_MEMORY 32768 /* request line and headers must fit: 431 beyond */
 #define PATH_MAX_LEN 256        /* longer paths are refused (414) */
 #define PATH_DEPTH_MAX 8
@@ -331,6 +332,45 @@ static enum MHD_Result static_file(struct MHD_Connection *c, const char *url)
 	return rc;
 }
 
+/* ---- deadlines ----------------------------------------------------------- */
+
+static struct deadline_conn *conn_deadline(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i ? i->socket_context : NULL;
+}
+
+/* Every connection is tracked from its accept to its close. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *i =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		*socket_context = i ? deadline_add(i->connect_fd) : NULL;
+		/* Without a deadline, no service: still in the server's thread,
+		 * the descriptor is the connection's. */
+		if (i && !*socket_context)
+			(void)shutdown(i->connect_fd, SHUT_RDWR);
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		deadline_remove(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* An answer went out: the connection's next request starts its deadlines. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)con_cls;
+	(void)toe;
+	deadline_answered(conn_deadline(c));
+}
+
 /* ---- the request handler ------------------------------------------------- */
 
 static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -367,6 +407,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
+	deadline_header_done(conn_deadline(c));
 	if (!for_us(c)) {
 		*upload_data_size = 0;
 		return reply_text(c, MHD_HTTP_MISDIRECTED_REQUEST,
@@ -461,16 +502,24 @@ int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen
 		 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
 		 "connect-src 'self' %s; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 		 cfg->posthog_host);
+	if (deadline_start(CONNECTION_LIMIT) < 0) {
+		snprintf(err, errlen, "cannot start the deadline thread: %s", strerror(errno));
+		forget();
+		return -1;
+	}
 	D.mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, NULL,
 				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
 				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 				 MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				 MHD_OPTION_END);
 	if (!D.mhd) {
 		snprintf(err, errlen, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
 			 errno ? strerror(errno) : "libmicrohttpd refused");
+		deadline_stop();
 		forget();
 		return -1;
 	}
@@ -489,6 +538,7 @@ unsigned dashboard_port(void)
 
 void dashboard_stop(void)
 {
+	deadline_stop();
 	if (D.mhd)
 		MHD_stop_daemon(D.mhd);
 	D.mhd = NULL;

@@ -8,6 +8,7 @@ daemon_anonstats_daemon_SOURCES += daemon/dashboard-host.c daemon/dashboard-host
 if HAVE_DASHBOARD
 daemon_anonstats_daemon_SOURCES += \
 	daemon/dashboard.c daemon/dashboard.h \
+	daemon/dashboard-deadline.c daemon/dashboard-deadline.h \
 	daemon/dashboard-json.c daemon/dashboard-json.h \
 	daemon/dashboard-log.c daemon/dashboard-log.h
 daemon_anonstats_daemon_LDADD += $(MHD_LIBS)

@@ -284,6 +284,68 @@ time.sleep(4)' "$DASH_PORT" &
 	[ "$DAEMON_MS" -lt 2500 ] || { echo "stop took $DAEMON_MS ms"; return 1; }
 }
 
+@test "slow-loris: 200 connections sending a byte each half second do not lock another client out" {
+	# Bounded: 4 seconds, at most 1,000 connections, loopback only.
+	"$PYTHON3" - "$DASH_PORT" "$BATS_TEST_TMPDIR/loris.out" <<'PY' &
+import socket, sys, time
+port, out = int(sys.argv[1]), sys.argv[2]
+end = time.monotonic() + 4
+conns, opened, dropped = [], 0, 0
+def connect():
+    global opened
+    if opened >= 1000:
+        return
+    opened += 1
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=0.5)
+        c.setblocking(False)
+        c.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        conns.append(c)
+    except OSError:
+        pass
+for _ in range(200):
+    connect()
+while time.monotonic() < end:
+    time.sleep(0.5)
+    for c in list(conns):
+        try:
+            gone = c.recv(4096) == b""
+        except BlockingIOError:
+            gone = False
+        except OSError:
+            gone = True
+        if not gone:
+            try:
+                c.send(b"a")
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+        if gone:
+            dropped += 1
+            conns.remove(c)
+            c.close()
+            connect()  # and again: the loris does not give up
+open(out, "w").write(f"{opened} {dropped}\n")
+PY
+	loris=$!
+	sleep 1
+	# Three plain requests while it runs: each answered within 3 seconds.
+	for i in 1 2 3; do
+		t0=$(date +%s%N)
+		run curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$DASH_URL/api/v1/registry?action=hello"
+		t1=$(date +%s%N)
+		assert_output 200
+		echo "request $i answered in $(( (t1 - t0) / 1000000 )) ms"
+	done
+	wait "$loris"
+	read -r opened dropped <"$BATS_TEST_TMPDIR/loris.out"
+	echo "the loris opened $opened connections, $dropped were dropped"
+	[ "$opened" -ge 200 ]
+	# It was dropped, not just outlasted: its connections ended at the header deadline.
+	[ "$dropped" -ge 64 ]
+}
+
 @test "1,000 requests in a burst: every one answered, START not held up, stop bound kept" {
 	run "$PYTHON3" - "$DASH_PORT" <<'PY'
 import http.client, sys, time

@@ -1,0 +1,179 @@
+/* dashboard-deadline.c: the dashboard's per-request deadlines (see
+ * dashboard-deadline.h): a list of connections under one lock, and a
+ * thread that shuts down the late ones. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "dashboard-deadline.h"
+
+struct deadline_conn {
+	struct deadline_conn *prev, *next;
+	int fd;
+	int header_done;
+	int shut;
+	long long since_ms; /* accept, or the end of the previous answer */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+	pthread_t thread;
+	struct deadline_conn *head;
+	size_t count, busy;
+	int running, stop;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Shut down every connection past a deadline; with S.lock held. */
+static void sweep(void)
+{
+	long long now = now_ms();
+	long long header_ms = S.count >= S.busy ? DEADLINE_HEADER_BUSY_MS : DEADLINE_HEADER_MS;
+
+	for (struct deadline_conn *c = S.head; c; c = c->next) {
+		long long age = now - c->since_ms;
+
+		if (c->shut || (age < DEADLINE_REQUEST_MS && (c->header_done || age < header_ms)))
+			continue;
+		/* The server sees the end of the stream and closes it; an error
+		 * here (the client went first) changes nothing. */
+		(void)shutdown(c->fd, SHUT_RDWR);
+		c->shut = 1;
+	}
+}
+
+static void *sweeper(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&S.lock);
+	while (!S.stop) {
+		struct timespec t;
+
+		if (!S.head) {
+			/* Nothing to watch: sleep until a connection comes. */
+			pthread_cond_wait(&S.wake, &S.lock);
+			continue;
+		}
+		sweep();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_nsec += DEADLINE_SWEEP_MS * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&S.wake, &S.lock, &t);
+	}
+	pthread_mutex_unlock(&S.lock);
+	return NULL;
+}
+
+int deadline_start(size_t limit)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	/* Before the server starts: no other thread touches S yet. */
+	if (S.running)
+		return 0;
+	rc = pthread_condattr_init(&attr);
+	if (rc == 0) {
+		rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		if (rc == 0)
+			rc = pthread_cond_init(&S.wake, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	S.busy = limit - limit / 4;
+	S.stop = 0;
+	rc = pthread_create(&S.thread, NULL, sweeper, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&S.wake);
+		errno = rc;
+		return -1;
+	}
+	S.running = 1;
+	return 0;
+}
+
+void deadline_stop(void)
+{
+	if (!S.running) /* only the thread that started it stops it */
+		return;
+	/* From here deadline_add() signals no more: the server may still be
+	 * accepting while the thread ends. */
+	pthread_mutex_lock(&S.lock);
+	S.stop = 1;
+	S.running = 0;
+	pthread_cond_signal(&S.wake);
+	pthread_mutex_unlock(&S.lock);
+	pthread_join(S.thread, NULL);
+	pthread_cond_destroy(&S.wake);
+}
+
+struct deadline_conn *deadline_add(int fd)
+{
+	struct deadline_conn *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->since_ms = now_ms();
+	pthread_mutex_lock(&S.lock);
+	c->next = S.head;
+	if (S.head)
+		S.head->prev = c;
+	S.head = c;
+	S.count++;
+	if (S.running)
+		pthread_cond_signal(&S.wake);
+	pthread_mutex_unlock(&S.lock);
+	return c;
+}
+
+void deadline_header_done(struct deadline_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&S.lock);
+	c->header_done = 1;
+	pthread_mutex_unlock(&S.lock);
+}
+
+void deadline_answered(struct deadline_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&S.lock);
+	c->header_done = 0;
+	c->since_ms = now_ms();
+	pthread_mutex_unlock(&S.lock);
+}
+
+void deadline_remove(struct deadline_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&S.lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		S.head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	S.count--;
+	pthread_mutex_unlock(&S.lock);
+	free(c);
+}
