@@ -1,11 +1,18 @@
-// panel.js: the transparency panel.  It shows what the agent says about
-// anonymous statistics (on or off, what decided it, the level), whether
-// this page started PostHog, and the last events the agent itself sent,
+// panel.js: the transparency panel.  It shows what the agent sends (from
+// its level), what decided it, and separately what this page sends
+// (whether it started PostHog), and the last events the agent itself sent,
 // from its local log.  It only reads: no control here changes anything.
 // Every value goes in as text, never as markup.
 import { start } from './telemetry.js';
 
 const LOG_URL = '/api/v1/anonymous-statistics/log';
+
+// What the agent sends at each level, and how the panel shows it.
+const AGENT = {
+  all: ['sends every event', 'on'],
+  crashes: ['sends crash reports only (FATAL, CRASH, INCOMPLETE_SHUTDOWN)', 'on'],
+  off: ['sends nothing', 'off'],
+};
 
 function text(id, value, cls) {
   const el = document.getElementById(id);
@@ -60,16 +67,21 @@ async function main() {
   const root = document.documentElement;
   const r = await start(window);
   const h = r.hello;
+  // What the agent sends and what this page sends are two answers: at
+  // level crashes the agent still reports crashes while the page sends
+  // nothing.
   if (h && typeof h === 'object') {
-    const on = h.anonymous_statistics === true;
-    text('stats-state', on ? 'on' : 'off', on ? 'on' : 'off');
+    const level = String(h.anonymous_statistics_level ?? '');
+    const [agent, cls] = AGENT[level] || ['unknown: the agent gave no level', 'off'];
+    text('stats-agent', agent, cls);
     text('stats-reason', String(h.anonymous_statistics_reason ?? ''));
-    text('stats-level', String(h.anonymous_statistics_level ?? ''));
+    text('stats-level', level);
   } else {
-    text('stats-state', 'unknown: the agent did not answer', 'off');
+    text('stats-agent', 'unknown: the agent did not answer', 'off');
   }
-  text('stats-page', r.started ? 'PostHog started (every URL, title and referrer masked)'
-    : `PostHog not loaded: ${r.why}`);
+  text('stats-page', r.started ? 'sends page views to PostHog (only the documented properties; '
+    + 'every URL, title and referrer masked)' : `sends nothing: PostHog not loaded (${r.why})`,
+  r.started ? 'on' : 'off');
   root.dataset.telemetry = r.started ? 'started' : 'off';
   await showLog();
   root.dataset.panel = 'ready';

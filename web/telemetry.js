@@ -4,10 +4,11 @@
 // decided by the agent at that request (opt-out file, DO_NOT_TRACK,
 // DISABLE_TELEMETRY, the level).  Only when it answers in time with
 // anonymous_statistics exactly true, a PostHog key and host, and a machine
-// GUID, is posthog-js loaded, from the agent's own web directory.  Every
-// property that could tell which node this is (its URL, host, path, title,
-// referrer, screen) is overwritten with a constant or dropped, in a hook
-// that runs on every event before it is sent.
+// GUID, is posthog-js loaded, from the agent's own web directory.  A hook
+// that runs on every event before it is sent keeps only the properties of
+// ALLOWED_PROPERTIES, which docs/anonymous-statistics.md lists: those that
+// could tell which node this is (its URL, host, path, title, referrer) hold
+// constants, and nothing else posthog-js gathers leaves the page.
 
 export const HELLO_URL = '/api/v1/registry?action=hello';
 export const HELLO_TIMEOUT_MS = 2000;
@@ -22,18 +23,38 @@ export const CONSTANTS = Object.freeze({
   $title: 'agent dashboard',
   $referrer: '$direct',
   $referring_domain: '$direct',
-  $screen_height: 0,
-  $screen_width: 0,
-  $viewport_height: 0,
-  $viewport_width: 0,
 });
 
-// Properties named after one of these (with a prefix below, or none) get
-// the constant of the base name.
-const PREFIXES = ['$initial_', '$session_entry_', '$prev_pageview_', '$'];
-// Any other property whose name holds one of these is dropped.
-const DROP_WORDS = ['url', 'href', 'host', 'path', 'title', 'referr', 'screen', 'viewport',
-  'utm_', 'search', 'gclid', 'fbclid', 'hash', 'location'];
+// Every property an event of the page may carry, and why: the list
+// docs/anonymous-statistics.md shows (tests/web/telemetry-unit.mjs checks
+// that they are the same).  Any other property posthog-js adds (the raw
+// user agent, the time zone, the language, screen sizes, versions, ids of
+// its own...) is dropped before the event leaves.
+export const ALLOWED_PROPERTIES = Object.freeze({
+  distinct_id: 'the machine GUID: ties the page to its agent',
+  token: 'the PostHog project key: PostHog files the event under it',
+  $lib: 'posthog-js ("web"): PostHog reads the event by it',
+  $lib_version: "posthog-js's version: PostHog reads the event by it",
+  $insert_id: 'random, one per event: PostHog drops a retried duplicate',
+  $time: 'when the event happened',
+  $session_id: 'random, one per page load: groups the events of one visit',
+  $process_person_profile: 'false: PostHog makes no person profile',
+  $ip: CONSTANTS.$ip,
+  $current_url: CONSTANTS.$current_url,
+  $pathname: CONSTANTS.$pathname,
+  $host: CONSTANTS.$host,
+  $title: CONSTANTS.$title,
+  $referrer: CONSTANTS.$referrer,
+  $referring_domain: CONSTANTS.$referring_domain,
+  $browser: 'the browser, without its version (e.g. Chrome)',
+  $os: 'the operating system, without its version (e.g. Linux)',
+  $device_type: 'Desktop, Mobile or Tablet',
+});
+
+// The properties taken from the browser hold a short word or two, or are
+// dropped.
+const COARSE = /^[A-Za-z0-9 ._-]{1,40}$/;
+const FROM_BROWSER = ['$browser', '$os', '$device_type'];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,6 +62,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function decide(hello) {
   if (!hello || typeof hello !== 'object') return { load: false, why: 'the agent did not answer' };
   if (hello.anonymous_statistics !== true) {
+    if (hello.anonymous_statistics_level === 'crashes') {
+      return { load: false, why: 'the agent sends crash reports only; pages send at level all only' };
+    }
     return { load: false, why: 'the agent says anonymous statistics are off' };
   }
   if (typeof hello.machine_guid !== 'string' || !GUID.test(hello.machine_guid)) {
@@ -72,48 +96,32 @@ export async function fetchHello(fetchFn = globalThis.fetch, timeoutMs = HELLO_T
   }
 }
 
-function constantFor(key) {
-  for (const p of PREFIXES) {
-    if (key.startsWith(p)) {
-      const base = '$' + key.slice(p.length);
-      if (Object.prototype.hasOwnProperty.call(CONSTANTS, base)) return { found: true, value: CONSTANTS[base] };
-    }
-  }
-  return { found: false };
-}
-
 // leaks(value, secrets): whether a string value holds one of the page's own
 // strings (its host, URL, path, title, referrer).
 function leaks(value, secrets) {
   return typeof value === 'string' && secrets.some((s) => s && value.includes(s));
 }
 
-// mask(properties, secrets): a copy with every identifying property set to
-// its constant or dropped, nested objects ($set, $set_once) too.
-export function mask(properties, secrets = []) {
-  const out = {};
-  for (const [key, value] of Object.entries(properties || {})) {
-    const c = constantFor(key);
-    if (c.found) {
-      out[key] = c.value;
-    } else if (DROP_WORDS.some((w) => key.toLowerCase().includes(w)) || leaks(value, secrets)) {
-      // dropped
-    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
-      out[key] = mask(value, secrets);
-    } else if (Array.isArray(value)) {
-      out[key] = value.filter((v) => !leaks(v, secrets) && (v === null || typeof v !== 'object'));
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+// allowedValue(key, value, secrets): whether an allowed property may carry
+// this value: a string, number or boolean that names nothing of the page.
+function allowedValue(key, value, secrets) {
+  if (!['string', 'number', 'boolean'].includes(typeof value) || leaks(value, secrets)) return false;
+  return !FROM_BROWSER.includes(key) || (typeof value === 'string' && COARSE.test(value));
 }
 
-// maskedProperties(properties, secrets, guid): an event's properties,
-// masked, with the constants and the machine GUID set whatever came in.
+// maskedProperties(properties, secrets, guid): an event's properties cut
+// down to ALLOWED_PROPERTIES, the constants and the machine GUID set
+// whatever came in.
 export function maskedProperties(properties, secrets, guid) {
-  const p = mask(properties, secrets);
-  for (const key of ['$ip', '$current_url', '$pathname', '$host']) p[key] = CONSTANTS[key];
+  const p = {};
+  const own = properties || {};
+  for (const key of Object.keys(ALLOWED_PROPERTIES)) {
+    if (Object.prototype.hasOwnProperty.call(CONSTANTS, key)) {
+      p[key] = CONSTANTS[key];
+    } else if (Object.prototype.hasOwnProperty.call(own, key) && allowedValue(key, own[key], secrets)) {
+      p[key] = own[key];
+    }
+  }
   p.distinct_id = guid;
   return p;
 }
@@ -136,8 +144,9 @@ export function posthogConfig(hello, win) {
   const maskEvent = (event) => {
     if (!event) return event;
     event.properties = maskedProperties(event.properties, secrets, guid);
-    if (event.$set) event.$set = mask(event.$set, secrets);
-    if (event.$set_once) event.$set_once = mask(event.$set_once, secrets);
+    // No person properties: there is no person profile.
+    delete event.$set;
+    delete event.$set_once;
     return event;
   };
   return {

@@ -86,9 +86,15 @@ field() {
 # planted string anywhere in a URL or body; prints the event names.
 check_captured() {
 	"$PYTHON3" - "$CAPTURE_DIR" "$(cat "$BATS_TEST_TMPDIR/state/machine-guid")" "$DASH_PORT" \
+		"$top_srcdir/docs/anonymous-statistics.md" \
 		"$HOST_MARK" "$PATH_MARK" "$QUERY_MARK" "$HASH_MARK" "$TITLE_MARK" "$REF_MARK" <<'PY'
-import base64, glob, gzip, json, os, sys, urllib.parse
-cdir, guid, port, *marks = sys.argv[1:]
+import base64, glob, gzip, json, os, re, sys, urllib.parse
+cdir, guid, port, docs, *marks = sys.argv[1:]
+# The properties the page's events may carry: the documented list.
+table = open(docs).read().split("<!-- page-properties")[1].split("<!-- /page-properties -->")[0]
+documented = {n for line in table.splitlines() if line.startswith("| `")
+              for n in re.findall(r"`([^`]+)`", line.split("|")[1])}
+assert len(documented) >= 10, documented
 const = {"$ip": "127.0.0.1", "$current_url": "agent dashboard",
          "$pathname": "netdata-dashboard", "$host": "dashboard.netdata.io"}
 masked = {"$title": "agent dashboard", "$referrer": "$direct", "$referring_domain": "$direct"}
@@ -111,6 +117,9 @@ for meta in sorted(glob.glob(os.path.join(cdir, "*.meta"))):
     for e in events:
         p = e["properties"]
         names.append(e["event"])
+        extra = sorted(set(p) - documented)
+        assert not extra, f"{e['event']}: undocumented properties {extra}"
+        assert not e.get("$set") and not e.get("$set_once"), e
         for k, v in const.items():
             assert p.get(k) == v, f"{e['event']}: {k}={p.get(k)!r}"
         for k, v in masked.items():
@@ -130,7 +139,10 @@ PY
 	start_dashboard
 	visit enabled
 	assert_equal "$(field enabled 'r["telemetry"]')" started
-	assert_equal "$(field enabled 'r["panel"]["state"]')" on
+	assert_equal "$(field enabled 'r["panel"]["agent"]')" "sends every event"
+	run field enabled 'r["panel"]["page"]'
+	assert_output --partial "sends page views to PostHog (only the documented properties"
+
 	assert_equal "$(field enabled 'r["panel"]["level"]')" all
 	assert_equal "$(field enabled 'r["panel"]["reason"]')" "enabled (level all)"
 	run field enabled 'r["panel"]["events"][0][:3]'
@@ -152,12 +164,12 @@ PY
 	start_dashboard
 	visit opted-out
 	assert_equal "$(field opted-out 'r["telemetry"]')" off
-	assert_equal "$(field opted-out 'r["panel"]["state"]')" off
+	assert_equal "$(field opted-out 'r["panel"]["agent"]')" "sends nothing"
 	assert_equal "$(field opted-out 'r["panel"]["reason"]')" \
 		"disabled by the opt-out file .opt-out-from-anonymous-statistics"
 	assert_equal "$(field opted-out 'r["panel"]["level"]')" off
 	run field opted-out 'r["panel"]["page"]'
-	assert_output "PostHog not loaded: the agent says anonymous statistics are off"
+	assert_output "sends nothing: PostHog not loaded (the agent says anonymous statistics are off)"
 	run field opted-out 'r["panel"]["events"][0][1]'
 	assert_output START
 	run field opted-out '[u for u in r["requests"] if "posthog" in u or ":'"$CAPTURE_PORT"'" in u]'
@@ -174,12 +186,16 @@ PY
 	assert_success
 }
 
-# opted_out NAME REASON: the page under an opt-out set before the daemon started.
+# opted_out NAME REASON [AGENT]: the page under an opt-out set before the
+# daemon started; the panel says the agent sends AGENT (nothing) and the
+# page nothing.
 opted_out() {
 	start_dashboard
 	visit "$1"
 	assert_equal "$(field "$1" 'r["telemetry"]')" off
-	assert_equal "$(field "$1" 'r["panel"]["state"]')" off
+	assert_equal "$(field "$1" 'r["panel"]["agent"]')" "${3:-sends nothing}"
+	run field "$1" 'r["panel"]["page"]'
+	assert_output --regexp '^sends nothing: PostHog not loaded \(.+\)$'
 	run field "$1" 'r["panel"]["reason"]'
 	assert_output --partial "$2"
 	run field "$1" '[u for u in r["requests"] if "posthog" in u or ":'"$CAPTURE_PORT"'" in u]'
@@ -198,10 +214,16 @@ opted_out() {
 	opted_out disable-telemetry "disabled by DISABLE_TELEMETRY"
 }
 
-@test "level crashes: the dashboard sends nothing, the panel says crashes" {
+@test "level crashes: the page sends nothing, the panel says so beside 'the agent: crash reports only'" {
 	echo crashes >"$CONFIG_DIR/anonymous-statistics.level"
-	opted_out level-crashes "enabled for crashes only"
+	opted_out level-crashes "enabled for crashes only" \
+		"sends crash reports only (FATAL, CRASH, INCOMPLETE_SHUTDOWN)"
 	assert_equal "$(field level-crashes 'r["panel"]["level"]')" crashes
+	assert_equal "$(field level-crashes 'r["panel"]["page"]')" \
+		"sends nothing: PostHog not loaded (the agent sends crash reports only; pages send at level all only)"
+	# Nothing on the panel says statistics are off while the agent reports crashes.
+	run field level-crashes '" | ".join(str(v) for v in r["panel"].values())'
+	refute_output --partial "off"
 }
 
 @test "DNS rebinding: a page under a foreign name gets no GUID, no key, no log; 127.0.0.1 works" {

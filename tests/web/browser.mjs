@@ -93,7 +93,7 @@ async function dashboard(page, out) {
     }
   }
   out.panel = await page.evaluate(() => ({
-    state: document.getElementById('stats-state').textContent,
+    agent: document.getElementById('stats-agent').textContent,
     reason: document.getElementById('stats-reason').textContent,
     level: document.getElementById('stats-level').textContent,
     page: document.getElementById('stats-page').textContent,
