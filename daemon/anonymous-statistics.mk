@@ -18,6 +18,7 @@ BATS_TESTS += \
 	tests/script/hostile-args.bats \
 	tests/script/hostile-env.bats \
 	tests/script/hostile-state.bats \
+	tests/script/leftovers.bats \
 	tests/script/facts.bats \
 	tests/script/netdata.bats \
 	tests/script/optout.bats \

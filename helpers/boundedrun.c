@@ -1,20 +1,79 @@
 /* boundedrun: see boundedrun.h.  The child's end is noticed through a
  * SIGCHLD handler writing to a pipe that poll() watches with the output,
  * so a grandchild holding the output open cannot hide the child's exit,
- * and inherited dispositions (SIGCHLD ignored or blocked) change nothing. */
+ * and inherited dispositions (SIGCHLD ignored or blocked) change nothing.
+ *
+ * The child's group dies with us, however our caller ends us: the signals
+ * that end a run (timeout(1)'s SIGTERM, the library's SIGTERM to our group,
+ * a terminal's SIGINT or SIGHUP, SIGALRM) kill it before they end us, and
+ * SIGKILL, which no handler sees, kills the child through its parent-death
+ * signal.  The child also carries a timer of its own (a transport that
+ * ignores SIGTERM and lost its parent while stopped still ends). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "boundedrun.h"
 #include "monotonic.h"
 
+#define OWN_TIMER_SLACK_MS 100 /* the child's timer fires after our kill */
+
 static int chld_pipe[2] = { -1, -1 };
 static struct sigaction caller_sigpipe; /* the child gets it back */
+
+/* The signals that end a run, and what our caller had made of them. */
+static const int ending[] = { SIGHUP, SIGINT, SIGTERM, SIGALRM };
+#define N_ENDING (sizeof ending / sizeof ending[0])
+static struct sigaction caller_ending[N_ENDING];
+static volatile sig_atomic_t running; /* the child, while its group may live */
+
+/* on_ending(): kill the child's group, then end as the signal would have
+ * ended us (SA_RESETHAND made it the default again, SA_NODEFER left it
+ * unblocked). */
+static void on_ending(int sig)
+{
+	pid_t pid = (pid_t)running;
+
+	if (pid > 0) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	raise(sig);
+	_exit(128 + sig); /* not reached */
+}
+
+/* catch_ending(): the handlers, for the run; a signal our caller ignores
+ * stays ignored (it does not end us, so the child's group lives until the
+ * bound). */
+static int catch_ending(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_ending;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < N_ENDING; i++) {
+		if (sigaction(ending[i], NULL, &caller_ending[i]) < 0)
+			return -errno;
+		if (caller_ending[i].sa_handler != SIG_IGN && sigaction(ending[i], &sa, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void release_ending(void)
+{
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaction(ending[i], &caller_ending[i], NULL);
+}
 
 static void on_chld(int sig)
 {
@@ -28,18 +87,38 @@ static void on_chld(int sig)
 	errno = saved;
 }
 
-/* The child: its own group, default signal mask; what it ignores it was
- * given by our caller, as with any exec.  IN becomes its standard input;
- * OUT its standard output or error (FROM); the other of the two is
- * /dev/null, but standard error stays ours with KEEP_STDERR. */
-static void run_child(char *const argv[], const struct bounded_io *io, int in, int out)
+/* The child: its own group, killed when we die, default signal mask; what
+ * it ignores it was given by our caller, as with any exec, but SIGALRM,
+ * its own timer of LIMIT_MS.  IN becomes its standard input; OUT its
+ * standard output or error (FROM); the other of the two is /dev/null, but
+ * standard error stays ours with KEEP_STDERR. */
+static void run_child(char *const argv[], const struct bounded_io *io, int in, int out,
+		      pid_t parent, long limit_ms)
 {
+	struct itimerval own = { .it_value = {
+					 .tv_sec = (limit_ms + OWN_TIMER_SLACK_MS) / 1000,
+					 .tv_usec = (limit_ms + OWN_TIMER_SLACK_MS) % 1000 * 1000,
+				 } };
+	struct sigaction dfl;
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int other = io->from == STDOUT_FILENO ? STDERR_FILENO : STDOUT_FILENO;
 
+	/* Should we have died before this call, nothing would send the
+	 * signal: the parent we see then is another. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
 	setpgid(0, 0);
 	sigaction(SIGPIPE, &caller_sigpipe, NULL);
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaction(ending[i], &caller_ending[i], NULL);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	/* An interval timer survives exec; a program that sets its own alarm
+	 * (GNU Wget's connect) replaces it with its own bound. */
+	if (sigaction(SIGALRM, &dfl, NULL) < 0 || setitimer(ITIMER_REAL, &own, NULL) < 0)
+		_exit(127);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (null < 0 || dup2(in >= 0 ? in : null, STDIN_FILENO) < 0 ||
@@ -90,7 +169,8 @@ static int feed(int in, const struct bounded_io *io, size_t *done)
 int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, int *wstatus)
 {
 	struct sigaction sa;
-	sigset_t chld;
+	sigset_t chld, ends, caller_mask;
+	pid_t parent = getpid();
 	int out[2], in[2] = { -1, -1 }, status = 0, r = 0, eof = 0, exited = 0, fed;
 	long long deadline = monotonic_ms() + limit_ms;
 	size_t done = 0;
@@ -120,9 +200,20 @@ int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, 
 		close(out[1]);
 		return r;
 	}
-	pid = fork();
-	if (pid < 0) {
+	/* From the fork on, an ending signal finds the child to kill. */
+	sigemptyset(&ends);
+	for (size_t i = 0; i < N_ENDING; i++)
+		sigaddset(&ends, ending[i]);
+	r = catch_ending();
+	if (r == 0 && sigprocmask(SIG_BLOCK, &ends, &caller_mask) < 0)
 		r = -errno;
+	pid = r < 0 ? -1 : fork();
+	if (pid < 0) {
+		if (r == 0) {
+			r = -errno;
+			sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+		}
+		release_ending();
 		close(out[0]);
 		close(out[1]);
 		if (in[0] >= 0) {
@@ -132,8 +223,10 @@ int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, 
 		return r;
 	}
 	if (pid == 0)
-		run_child(argv, io, in[0], out[1]);
+		run_child(argv, io, in[0], out[1], parent, limit_ms);
+	running = pid;
 	setpgid(pid, pid); /* also here: no window before the child's own call */
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
 	close(out[1]);
 	if (in[0] >= 0)
 		close(in[0]);
@@ -188,6 +281,8 @@ int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, 
 	kill(-pid, SIGKILL);
 	if (!exited)
 		kill(pid, SIGKILL); /* should it have left its group */
+	running = 0;
+	release_ending();
 	close(out[0]);
 	if (in[1] >= 0)
 		close(in[1]);

@@ -14,7 +14,12 @@
  * Every process still in its group is killed with SIGKILL before it
  * returns, and it never waits for one: a child that left the group and
  * keeps the pipe open, or one stuck in the kernel, costs no more than the
- * bound. */
+ * bound.  Nor does the group outlive us: SIGHUP, SIGINT, SIGTERM or
+ * SIGALRM (unless ignored) kill it with SIGKILL before ending us as they
+ * would have, and the child gets SIGKILL when we die of anything else
+ * (PR_SET_PDEATHSIG); it also carries a timer of LIMIT_MS of its own
+ * (SIGALRM at its default), which survives exec unless the program sets
+ * its own. */
 int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, size_t *len);
 
 /* What bounded_run() gives the child and takes from it. */
