@@ -544,7 +544,7 @@ static int event(int argc, char **argv, int send)
 		return usage(); /* the fields come after "--" */
 	fields = argv + optind;
 	if (send) {
-		/* TRANSPORT... -- FIELDS...; one slot spare for --post-data. */
+		/* TRANSPORT... -- FIELDS... */
 		int n = 0;
 
 		while (fields[n] && strcmp(fields[n], "--") != 0)
@@ -552,7 +552,7 @@ static int event(int argc, char **argv, int send)
 		if (n == 0 || !fields[n] || o.kind < 0 || o.transport_ms < 0 || !o.url ||
 		    (o.claim && !valid_signature(o.claim)))
 			return usage();
-		transport = calloc((size_t)n + 2, sizeof *transport);
+		transport = calloc((size_t)n + 1, sizeof *transport);
 		if (!transport)
 			return fail("send", -ENOMEM);
 		memcpy(transport, fields, (size_t)n * sizeof *transport);

@@ -166,6 +166,34 @@ static int feed(int in, const struct bounded_io *io, size_t *done)
 	return 1;
 }
 
+/* input_file(IO): a memfd holding IO's input, at its start; -errno. */
+static int input_file(const struct bounded_io *io)
+{
+	int fd = memfd_create("bounded-run-input", MFD_CLOEXEC), r;
+	size_t done = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (done < io->in_len) {
+		ssize_t w = write(fd, io->in + done, io->in_len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		done += (size_t)w;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, int *wstatus)
 {
 	struct sigaction sa;
@@ -194,7 +222,15 @@ int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, 
 		return -errno;
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return -errno;
-	if (io->in && pipe2(in, O_CLOEXEC) < 0) {
+	if (io->in && io->in_file) {
+		in[0] = input_file(io);
+		if (in[0] < 0) {
+			r = in[0];
+			close(out[0]);
+			close(out[1]);
+			return r;
+		}
+	} else if (io->in && pipe2(in, O_CLOEXEC) < 0) {
 		r = -errno;
 		close(out[0]);
 		close(out[1]);
@@ -216,10 +252,10 @@ int bounded_run(char *const argv[], long limit_ms, const struct bounded_io *io, 
 		release_ending();
 		close(out[0]);
 		close(out[1]);
-		if (in[0] >= 0) {
+		if (in[0] >= 0)
 			close(in[0]);
+		if (in[1] >= 0)
 			close(in[1]);
-		}
 		return r;
 	}
 	if (pid == 0)

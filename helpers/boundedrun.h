@@ -26,6 +26,7 @@ int bounded_output(char *const argv[], long limit_ms, char *buf, size_t cap, siz
 struct bounded_io {
 	const char *in; /* its standard input (IN_LEN bytes), or NULL: /dev/null */
 	size_t in_len;
+	int in_file;                                        /* IN as a file it can seek and stat (a memfd), not a pipe */
 	int from;                                           /* STDOUT_FILENO or STDERR_FILENO: what SINK gets */
 	int keep_stderr;                                    /* with FROM stdout: its standard error stays ours */
 	int (*sink)(void *ctx, const char *data, size_t n); /* < 0 stops the run */

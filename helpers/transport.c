@@ -81,33 +81,23 @@ static int wget_sink(void *ctx, const char *data, size_t n)
 	return 0;
 }
 
-int transport_post(char **argv, enum transport_kind kind, const char *body, long limit_ms,
+int transport_post(char *const argv[], enum transport_kind kind, const char *body, long limit_ms,
 		   char status[4], int *ok)
 {
 	struct curl_reply curl = { .len = 0 };
 	struct wget_reply wget = { .len = 0 };
 	struct bounded_io io = { .from = STDERR_FILENO, .sink = wget_sink, .ctx = &wget };
-	size_t blen = strlen(body), argc = 0;
-	char *with_newline = NULL, *post_data = NULL;
+	size_t blen = strlen(body);
+	char *with_newline = NULL;
 	int wstatus = 0, r;
 
 	status[0] = '\0';
 	*ok = 0;
-	while (argv[argc])
-		argc++;
 	if (kind == TRANSPORT_WGET) {
-		if (argc < 2)
-			return -EINVAL;
-		post_data = malloc(blen + sizeof "--post-data=");
-		if (!post_data)
-			return -ENOMEM;
-		memcpy(post_data, "--post-data=", sizeof "--post-data=" - 1);
-		memcpy(post_data + sizeof "--post-data=" - 1, body, blen + 1);
-		/* Before the URL: with POSIXLY_CORRECT an option after it would
-		 * be taken for a second URL. */
-		argv[argc] = argv[argc - 1];
-		argv[argc - 1] = post_data;
-		argv[argc + 1] = NULL;
+		/* The body as it was once given as --post-data: no newline. */
+		io.in = body;
+		io.in_len = blen;
+		io.in_file = 1;
 	} else {
 		/* The body as a line, as the script always sent it. */
 		with_newline = malloc(blen + 2);
@@ -125,11 +115,6 @@ int transport_post(char **argv, enum transport_kind kind, const char *body, long
 		io.ctx = &curl;
 	}
 	r = bounded_run(argv, limit_ms, &io, &wstatus);
-	if (kind == TRANSPORT_WGET) {
-		argv[argc - 1] = argv[argc];
-		argv[argc] = NULL;
-	}
-	free(post_data);
 	free(with_newline);
 	if (r < 0 && r != -ETIMEDOUT)
 		return r;

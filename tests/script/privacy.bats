@@ -3,13 +3,19 @@
 # FILE, CLOUD_BUILD_FAIL's dependency and CLOUD_CONNECT_FAIL's codes, no host
 # name, address, user name or path reaches the payload; a field that does not
 # look like what it claims to be is "unknown".  Every field is cut to its cap
-# before any pattern is applied to it.
+# before any pattern is applied to it.  Nor does anything identifying sit
+# in an argv, which every local user reads in /proc/PID/cmdline.
 
 bats_require_minimum_version 1.5.0
 load script-helpers
 
 setup() {
 	script_setup
+}
+
+teardown() {
+	[ -z "${POLLER:-}" ] || kill "$POLLER" 2>/dev/null || true
+	capture_stop
 }
 
 # cleaned PROP ARGS...: the property PROP of the payload --dry-run prints.
@@ -103,4 +109,84 @@ never_sent() {
 		assert_success
 		assert [ "$ELAPSED_MS" -lt 1000 ]
 	done
+}
+
+# poll_cmdlines OUT: as nobody, read /proc/*/cmdline of every process until
+# killed, and write to OUT each one holding a word of $NEEDLES (one a line,
+# passed in the environment, not in the poller's own argv) as "WORD<TAB>ARGV";
+# only this test's processes, those naming its directory or its endpoint
+# (the machine may be running other tests at the same time).
+poll_cmdlines() {
+	local py
+	for py in "$PYTHON3" /usr/bin/python3 ''; do
+		[ -z "$py" ] || ! as_nobody "$py" -c '' 2>/dev/null || break
+	done
+	[ -n "$py" ] || skip "no python3 that nobody may run"
+	# Not as_nobody, a function: $! must be the poller itself.
+	NEEDLES=$NEEDLES TEST_DIR="$BATS_TEST_TMPDIR/" TEST_URL=$CAPTURE_URL setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$py" -I -c '
+import os, time
+needles = [n.encode() for n in os.environ["NEEDLES"].split("\n") if n]
+ours = [os.environ["TEST_DIR"].encode(), os.environ["TEST_URL"].encode()]
+seen = set()
+end = time.monotonic() + 30
+while time.monotonic() < end:
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read()
+        except OSError:
+            continue
+        if not any(o in argv for o in ours):
+            continue
+        for n in needles:
+            if n in argv and (n, argv) not in seen:
+                seen.add((n, argv))
+                print(n.decode() + "\t" + argv.replace(b"\0", b" ").replace(b"\n", b" ").decode(errors="replace"), flush=True)
+' >"$1" 2>&1 3>&- &
+	POLLER=$!
+}
+
+@test "no GUID and no payload in any argv: nobody polling /proc/*/cmdline sees neither, every transport" {
+	local path bin pids=()
+	need_nobody
+	capture_start hang
+	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
+	# A helper that takes its time keeps the state helper running.
+	printf '#!/bin/sh\nsleep 0.3\necho NETDATA_SYSTEM_KERNEL_NAME=Linux\n' >"$BATS_TEST_TMPDIR/slow"
+	chmod +x "$BATS_TEST_TMPDIR/slow"
+	export ANONYMOUS_STATISTICS_SYSINFO="$BATS_TEST_TMPDIR/slow"
+	# The capture URL is in every transport's argv: it proves the poller
+	# sees them.
+	NEEDLES="$TEST_GUID
+\"distinct_id\"
+\"api_key\"
+phc_test_key\"
+\"properties\"
+\"event\"
+$CAPTURE_URL"
+	poll_cmdlines "$BATS_TEST_TMPDIR/seen"
+	for t in curl wget busybox; do
+		bin="$BATS_TEST_TMPDIR/$t"
+		base_tools "$bin"
+		case $t in
+		busybox) ln -s "$(command -v busybox)" "$bin/wget" ;;
+		*) tool_path "$bin" "$t" ;;
+		esac
+		PATH=$bin "$SCRIPT" START >/dev/null 2>&1 3>&- &
+		pids+=("$!")
+		PATH=$bin "$SCRIPT" FATAL netdata:MAIN main:main.c:1 >/dev/null 2>&1 3>&- &
+		pids+=("$!")
+	done
+	wait "${pids[@]}" || true
+	kill "$POLLER"
+	wait "$POLLER" || true
+	POLLER=
+	for t in curl wget; do
+		grep -qF "$(printf '%s\t%s' "$CAPTURE_URL" "$BATS_TEST_TMPDIR/$t/$t ")" "$BATS_TEST_TMPDIR/seen" ||
+			fail "the poller never saw $t: $(cat "$BATS_TEST_TMPDIR/seen")"
+	done
+	grep -qF "$(printf '%s\t%s' "$CAPTURE_URL" "$BATS_TEST_TMPDIR/busybox/wget ")" "$BATS_TEST_TMPDIR/seen" ||
+		fail "the poller never saw BusyBox wget: $(cat "$BATS_TEST_TMPDIR/seen")"
+	run grep -vF "$(printf '%s\t' "$CAPTURE_URL")" "$BATS_TEST_TMPDIR/seen"
+	assert_output ""
 }

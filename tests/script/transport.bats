@@ -155,8 +155,10 @@ EOF
 	run grep -c -x -e --no-config -e --tries=1 -e --max-redirect=0 \
 		-e '--header=Content-Type: application/json' "$args"
 	assert_output 4
-	run grep -x -e '--timeout=[0-9.]*' -e '--post-data={.*}' -e --output-document=/dev/null "$args"
+	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/dev/stdin' -e --output-document=/dev/null "$args"
 	assert_equal "${#lines[@]}" 3
+	run grep -e '--post-data' -e '{' "$args"
+	assert_failure
 	run grep -e check-certificate -e --no-proxy "$args"
 	assert_failure
 	assert_equal "$(tail -n 1 "$args")" https://ph.invalid/capture/
