@@ -40,6 +40,7 @@
  * -w MS until the calling script has run for MS milliseconds: the script's
  * one deadline, whatever the load (50 runs at once on two busy cores). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,14 +486,37 @@ static int post(const struct event_options *o, char **transport, const struct pa
 		after_send(o, "", 0, json);
 		return EXIT_NETWORK;
 	}
-	printf("%s\n", status);
-	if (fflush(stdout) != 0)
-		return EXIT_NETWORK;
+	/* For the caller to read; a stdout that cannot take it (closed, full,
+	 * its reader gone) changes neither the log nor the exit status: they
+	 * follow the delivery. */
+	if (printf("%s\n", status) < 0 || fflush(stdout) != 0)
+		clearerr(stdout);
 	delivered = status[0] == '2';
 	after_send(o, status, delivered, json);
 	if (!delivered) {
 		fprintf(stderr, "%s: the endpoint answered HTTP %s\n", SCRIPT, status);
 		return EXIT_HTTP;
+	}
+	return 0;
+}
+
+/* standard_fds(): descriptors 0 to 2 open, on /dev/null when our caller
+ * closed them (`>&-`): else the first pipe, memfd or state file we open
+ * would become our standard output, and the status go there. */
+static int standard_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR); /* the lowest free: fd itself */
+		if (null < 0)
+			return -errno;
+		if (null != fd) {
+			close(null);
+			return -EBADF;
+		}
 	}
 	return 0;
 }
@@ -506,6 +530,8 @@ static int event(int argc, char **argv, int send)
 	char **transport = NULL, **fields;
 	int c, nfields, status;
 
+	if (standard_fds() < 0)
+		return send ? EXIT_NETWORK : EXIT_STATE;
 	opterr = 0;
 	while ((c = getopt(argc, argv, send ? "+s:w:c:F:T:t:m:u:" : "+F:T:")) != -1) {
 		switch (c) {

@@ -156,6 +156,24 @@ log_payload() {
 	assert_equal "$(stat -c %a "$LOG")" 600
 }
 
+@test "a delivered event is logged and exits 0 even when stdout is closed or full" {
+	local n=0
+	for out in closed /dev/full; do
+		status=0
+		if [ "$out" = closed ]; then
+			"$SCRIPT" START >&- 2>"$BATS_TEST_TMPDIR/err" || status=$?
+		else
+			"$SCRIPT" START >"$out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+		fi
+		n=$((n + 1))
+		assert_equal "$status" 0
+		assert_equal "$(capture_count)" "$n"
+		assert_equal "$(wc -l <"$LOG")" "$n"
+		assert_equal "$(log_payload "$n")" "$(cat "$(body "$n")")"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+	done
+}
+
 @test "an answer with an HTTP error is logged too; a refused connection is not" {
 	capture_stop
 	capture_start 429
