@@ -7,13 +7,14 @@ bats_require_minimum_version 1.5.0
 load script-helpers
 
 setup_file() {
-	# A throwaway CA, a certificate for 127.0.0.1 signed by it, and one for
-	# another name, also signed by it.
+	# A throwaway CA, a certificate for 127.0.0.1 signed by it, one for
+	# another name, and one for localhost (HSTS is never kept for an
+	# address), also signed by it.
 	local d=$BATS_FILE_TMPDIR
 	{
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
 			-days 2 -subj /CN=anonymous-statistics-test-ca &&
-		for name in good:IP:127.0.0.1 other:DNS:other.invalid; do
+		for name in good:IP:127.0.0.1 other:DNS:other.invalid localhost:DNS:localhost; do
 			openssl req -newkey rsa:2048 -nodes -keyout "$d/${name%%:*}.key" \
 				-out "$d/${name%%:*}.csr" -subj "/CN=${name#*:}" &&
 			printf 'subjectAltName=%s\n' "${name#*:}" >"$d/${name%%:*}.ext" &&
@@ -146,15 +147,15 @@ EOF
 *"
 }
 
-@test "GNU wget's arguments: no config file, one try, a timeout, never --no-check-certificate" {
+@test "GNU wget's arguments: no config file, no HSTS, one try, a timeout, never --no-check-certificate" {
 	fake wget 'GNU Wget 1.21.3 built on linux-gnu.'
 	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/capture/ run "$SCRIPT" START
 	assert_success
 	assert_output 200
 	args=$BATS_TEST_TMPDIR/wget.args
-	run grep -c -x -e --no-config -e --tries=1 -e --max-redirect=0 \
+	run grep -c -x -e --no-config -e --no-hsts -e --tries=1 -e --max-redirect=0 \
 		-e '--header=Content-Type: application/json' "$args"
-	assert_output 4
+	assert_output 5
 	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/dev/stdin' -e --output-document=/dev/null "$args"
 	assert_equal "${#lines[@]}" 3
 	run grep -e '--post-data' -e '{' "$args"
@@ -209,6 +210,54 @@ EOF
 	assert_failure 5
 	assert [ "$ELAPSED_MS" -lt 5000 ]
 	assert_equal "$(capture_count)" 0
+}
+
+@test "GNU wget keeps no HSTS database: no .wget-hsts in HOME after an https:// endpoint asked for HSTS" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a mount namespace that trusts the test CA"
+	unshare -m true 2>/dev/null || skip "needs unshare -m"
+	tool_path "$BIN" wget
+	# An https:// endpoint on localhost that answers 200 with a
+	# Strict-Transport-Security header (the capture server sends none).
+	cat >"$BATS_TEST_TMPDIR/sts-server.py" <<'EOF'
+import http.server, os, ssl, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Strict-Transport-Security", "max-age=31536000")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+server.timeout = 20
+with open(sys.argv[3] + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+server.handle_request()
+EOF
+	"$PYTHON3" "$BATS_TEST_TMPDIR/sts-server.py" "$BATS_FILE_TMPDIR/localhost.pem" \
+		"$BATS_FILE_TMPDIR/localhost.key" "$BATS_TEST_TMPDIR/sts-port" 3>&- &
+	CAPTURE_PID=$!
+	for i in $(seq 100); do
+		[ ! -s "$BATS_TEST_TMPDIR/sts-port" ] || break
+		sleep 0.05
+	done
+	mkdir "$BATS_TEST_TMPDIR/home"
+	# wget (GnuTLS) trusts the system bundle: in a mount namespace of its
+	# own, that is the test CA.
+	run unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && shift && exec "$@"' \
+		- "$BATS_FILE_TMPDIR/ca.pem" env PATH="$BIN" HOME="$BATS_TEST_TMPDIR/home" \
+		ANONYMOUS_STATISTICS_URL="https://localhost:$(cat "$BATS_TEST_TMPDIR/sts-port")/capture/" \
+		"$SCRIPT" START
+	assert_success
+	assert_output 200
+	run ls -A "$BATS_TEST_TMPDIR/home"
+	assert_output ""
 }
 
 @test "plain http:// to a non-loopback host is refused (3) before any transport starts" {
