@@ -14,6 +14,10 @@
 #include "../helpers/tap.h"
 
 static char dir[] = "/tmp/unit-statefile.XXXXXX";
+/* A fresh directory outside the state directory, for a symlink's target:
+ * a fixed name in /tmp, left by a failed run (or planted by anyone), would
+ * fail the next run. */
+static char outside[] = "/tmp/unit-statefile-outside.XXXXXX";
 
 static void put(const char *name, const char *text)
 {
@@ -114,7 +118,7 @@ static void test_replace(int dfd)
 
 static void test_lock(int dfd)
 {
-	char path[512];
+	char path[512], target[512];
 	int a, b, fd;
 	struct timespec t0, t1;
 	long ms;
@@ -134,9 +138,10 @@ static void test_lock(int dfd)
 	close(b);
 
 	path_of(path, sizeof path, "lock-link");
-	ok(symlink("/tmp/unit-statefile-never-created", path) == 0, "plant a dangling symlink");
+	snprintf(target, sizeof target, "%s/never-created", outside);
+	ok(symlink(target, path) == 0, "plant a dangling symlink");
 	ok(state_lock(dfd, "lock-link", 0) == -ELOOP, "a lock is never created through a symlink");
-	ok(access("/tmp/unit-statefile-never-created", F_OK) < 0, "nothing was created at its target");
+	ok(access(target, F_OK) < 0, "nothing was created at its target");
 
 	path_of(path, sizeof path, "lock-fifo");
 	ok(mkfifo(path, 0600) == 0, "plant a FIFO as the lock");
@@ -149,7 +154,7 @@ int main(void)
 	int dfd;
 	char link[512];
 
-	if (!mkdtemp(dir)) {
+	if (!mkdtemp(dir) || !mkdtemp(outside)) {
 		perror("mkdtemp");
 		return 99;
 	}
@@ -164,7 +169,7 @@ int main(void)
 	close(dfd);
 	{
 		char cmd[600];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, outside);
 		if (system(cmd) != 0)
 			perror(cmd);
 	}
