@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,21 +206,26 @@ static enum anonstats_run read_record(int fd, char run[37])
 }
 
 /* Write a whole record over the file's content, in place.  Async-signal-
- * safe (the crash handler's path).  A torn write fails the check. */
+ * safe (the crash handler's path: pwrite is one system call on Linux, and
+ * unlike lseek+write it cannot interleave with a mark in another thread).
+ * A torn write fails the check.  When the write fails (ENOSPC on a
+ * copy-on-write file system the directory's owner filled), the file is
+ * emptied, which needs no space: an old "running" must not stay behind
+ * to be reported as a crash. */
 static int write_in_place(int fd, const char *rec, size_t len)
 {
 	ssize_t w;
+	int e;
 
 	do
 		w = pwrite(fd, rec, len, 0);
 	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -1;
-	if ((size_t)w != len) {
-		errno = EIO;
-		return -1;
-	}
-	return ftruncate(fd, (off_t)len);
+	if (w >= 0 && (size_t)w == len && ftruncate(fd, (off_t)len) == 0)
+		return 0;
+	e = w >= 0 && (size_t)w != len ? EIO : errno;
+	(void)ftruncate(fd, 0);
+	errno = e;
+	return -1;
 }
 
 int anonstats_runstate_init(void)
@@ -246,7 +252,9 @@ void anonstats_runstate_free(void)
 	atomic_store(&R.tracked, 0);
 	atomic_store(&R.began, 0);
 	fd = atomic_exchange(&R.fd, -1);
-	if (fd >= 0)
+	/* A crash handler running in another thread may have loaded fd
+	 * already: then it is left open, never reused under the handler. */
+	if (fd >= 0 && !atomic_load(&R.crashed))
 		close(fd);
 	free(R.path);
 	R.path = NULL;
@@ -255,7 +263,9 @@ void anonstats_runstate_free(void)
 
 /* The previous run's state, consumed: a "running" or "stopping" record is
  * marked "reported" in place, and synced, before it is acted on; one that
- * cannot be is not reported at all (never twice). */
+ * cannot be is not reported at all (never twice).  A run still alive
+ * (another process with the same state directory) holds its file's lock:
+ * its record is neither reported nor marked. */
 static enum anonstats_run take_previous(void)
 {
 	char run[37], rec[RECORD_MAX];
@@ -268,7 +278,11 @@ static enum anonstats_run take_previous(void)
 	if (fd < 0)
 		return RUN_UNKNOWN; /* first start, or a symlink (ELOOP) */
 	prev = read_record(fd, run);
-	if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
+	if ((prev == RUN_RUNNING || prev == RUN_STOPPING) && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		anonstats_log(ANONSTATS_LOG_INFO,
+			      "the run state %s is another live process's: not reported", R.path);
+		prev = RUN_UNKNOWN;
+	} else if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
 		n = anonstats_runstate_format(rec, sizeof rec, run, RUN_REPORTED);
 		if (n < 0 || write_in_place(fd, rec, (size_t)n) < 0 || fdatasync(fd) < 0) {
 			anonstats_log(ANONSTATS_LOG_WARNING,
@@ -282,7 +296,11 @@ static enum anonstats_run take_previous(void)
 }
 
 /* This run's file: a new one with REC, renamed into place; its descriptor
- * (read-write) or -1.  "running" is durable through a power cut. */
+ * (read-write, locked for as long as this process lives) or -1.
+ * "running" is durable through a power cut.  When anything fails after
+ * the open (the directory's owner renamed the temporary file away before
+ * our rename, say), the file is emptied first: wherever it went, it can
+ * never be replayed as a "running" run. */
 static int create_file(const char *rec, size_t len, int durable)
 {
 	char name[80], rnd[37], *tmp;
@@ -307,8 +325,10 @@ static int create_file(const char *rec, size_t len, int durable)
 	do
 		w = write(fd, rec, len);
 	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)len || (durable && fsync(fd) < 0) || rename(tmp, R.path) < 0) {
+	if (w != (ssize_t)len || flock(fd, LOCK_EX | LOCK_NB) < 0 || (durable && fsync(fd) < 0) ||
+	    rename(tmp, R.path) < 0) {
 		e = w >= 0 && w != (ssize_t)len ? EIO : errno;
+		(void)ftruncate(fd, 0);
 		close(fd);
 		unlink(tmp);
 		free(tmp);

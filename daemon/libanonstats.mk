@@ -63,7 +63,7 @@ check_LIBRARIES += daemon/libanonstats-internal.a
 daemon_libanonstats_internal_a_SOURCES = $(ANONSTATS_SOURCES)
 daemon_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
 UNIT_TEST_LIBS += daemon/libanonstats-internal.a
-UNIT_TESTS += tests/daemon/unit-anonstats
+UNIT_TESTS += tests/daemon/unit-anonstats tests/daemon/unit-runstate-hostile
 
 # The concurrency tests under ThreadSanitizer, when the compiler links
 # -fsanitize=thread.  Built by this rule rather than as a check program
