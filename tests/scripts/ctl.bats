@@ -524,6 +524,14 @@ EOF
 	assert_equal "$stderr" ""
 }
 
+@test "log takes only spaces between tokens: a raw CR or tab there never reaches the terminal" {
+	printf '1 200 {"event":"START"\r,"x":1}\n2 200 {"event":"STOP",\t"x":1}\n3 200 {"event":"STOP"}\n' >"$LOG"
+	ctl log --json
+	assert_success
+	assert_output '{"event":"STOP"}'
+	assert_equal "$stderr" "anonymous-statistics-ctl: 2 malformed lines skipped"
+}
+
 @test "log --json escapes DEL and the C1 controls a valid JSON string may hold raw" {
 	printf '1 200 {"event":"START","x":"a\177b\302\233c\302\237d\302\240e"}\n' >"$LOG"
 	ctl log --json
