@@ -22,7 +22,7 @@ static struct {
 	pthread_cond_t wake; /* on CLOCK_MONOTONIC */
 	pthread_t thread;
 	struct deadline_conn *head;
-	size_t count, busy;
+	size_t count, busy, waiting_max;
 	int running, stop;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -50,6 +50,26 @@ static void sweep(void)
 		(void)shutdown(c->fd, SHUT_RDWR);
 		c->shut = 1;
 	}
+}
+
+/* Past waiting_max connections still without a whole header, shut the
+ * oldest of them down; with S.lock held.  A client that sends its request
+ * at once is answered long before it could be the oldest: however many
+ * slow connections wait in the listen queue, each accept makes room. */
+static void evict_oldest_waiting(void)
+{
+	struct deadline_conn *c, *oldest = NULL;
+	size_t waiting = 0;
+
+	for (c = S.head; c; c = c->next) /* newest first */
+		if (!c->header_done && !c->shut) {
+			waiting++;
+			oldest = c;
+		}
+	if (waiting <= S.waiting_max || !oldest)
+		return;
+	(void)shutdown(oldest->fd, SHUT_RDWR);
+	oldest->shut = 1;
 }
 
 static void *sweeper(void *arg)
@@ -97,6 +117,7 @@ int deadline_start(size_t limit)
 		return -1;
 	}
 	S.busy = limit - limit / 4;
+	S.waiting_max = DEADLINE_WAITING_MAX < limit ? DEADLINE_WAITING_MAX : limit;
 	S.stop = 0;
 	rc = pthread_create(&S.thread, NULL, sweeper, NULL);
 	if (rc != 0) {
@@ -137,6 +158,7 @@ struct deadline_conn *deadline_add(int fd)
 		S.head->prev = c;
 	S.head = c;
 	S.count++;
+	evict_oldest_waiting();
 	if (S.running)
 		pthread_cond_signal(&S.wake);
 	pthread_mutex_unlock(&S.lock);

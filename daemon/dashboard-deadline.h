@@ -7,7 +7,12 @@
  * answer): a whole request header within DEADLINE_HEADER_MS (a browser or
  * curl sends it at once), or DEADLINE_HEADER_BUSY_MS while three quarters
  * of the connections are taken; the answer sent within
- * DEADLINE_REQUEST_MS.  A thread of its own looks every DEADLINE_SWEEP_MS,
+ * DEADLINE_REQUEST_MS.  At most DEADLINE_WAITING_MAX connections wait for
+ * their header: each one accepted beyond that shuts the oldest waiting one
+ * down at once, so slow clients queued by the hundreds cannot keep a plain
+ * request waiting in the listen queue behind them (the server takes far
+ * more connections than that, for the ones being answered).  A thread of
+ * its own looks every DEADLINE_SWEEP_MS,
  * and only while there are connections; it shuts a late connection's socket
  * down, and the server then closes it as any client that went away.
  *
@@ -25,6 +30,7 @@
 #define DEADLINE_HEADER_BUSY_MS 500
 #define DEADLINE_REQUEST_MS 10000
 #define DEADLINE_SWEEP_MS 100
+#define DEADLINE_WAITING_MAX 32
 
 struct deadline_conn;
 

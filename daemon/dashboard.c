@@ -30,7 +30,7 @@
 #include "dashboard-log.h"
 #include "dashboard.h"
 
-#define CONNECTION_LIMIT 64     /* at once; the next wait to be accepted */
+#define CONNECTION_LIMIT 256    /* at once (at most 32 without their header yet) */
 #define CONNECTION_TIMEOUT_S 5  /* idle clients are dropped after it */
 #define CONNECTION_MEMORY 32768 /* request line and headers must fit: 431 beyond */
 #define PATH_MAX_LEN 256        /* longer paths are refused (414) */

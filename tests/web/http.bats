@@ -346,6 +346,73 @@ PY
 	[ "$dropped" -ge 64 ]
 }
 
+@test "slow-loris: 1,200 slow connections queued to be accepted do not keep a plain request waiting" {
+	# Bounded: 5 seconds, at most 4,000 connections, loopback only.
+	ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || skip "cannot raise the open file limit"
+	[ "$(ulimit -n)" -ge 2048 ] || skip "the open file limit stays at $(ulimit -n)"
+	"$PYTHON3" - "$DASH_PORT" "$BATS_TEST_TMPDIR/loris.out" <<'PY' &
+import socket, sys, time
+port, out = int(sys.argv[1]), sys.argv[2]
+end = time.monotonic() + 5
+conns, opened, dropped = [], 0, 0
+def connect():
+    global opened
+    if opened >= 4000:
+        return
+    opened += 1
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=0.5)
+        c.setblocking(False)
+        c.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        conns.append(c)
+    except OSError:
+        pass
+for _ in range(1200):
+    connect()
+open(out + ".ready", "w").close()
+while time.monotonic() < end:
+    time.sleep(0.2)
+    for c in list(conns):
+        try:
+            gone = c.recv(4096) == b""
+        except BlockingIOError:
+            gone = False
+        except OSError:
+            gone = True
+        if not gone:
+            try:
+                c.send(b"a")
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+        if gone:
+            dropped += 1
+            conns.remove(c)
+            c.close()
+            connect()
+open(out, "w").write(f"{opened} {dropped}\n")
+PY
+	loris=$!
+	i=0
+	while [ ! -e "$BATS_TEST_TMPDIR/loris.out.ready" ] && [ "$i" -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	for i in 1 2 3; do
+		t0=$(date +%s%N)
+		run curl -s -o /dev/null -w '%{http_code}' --max-time 4 "$DASH_URL/api/v1/registry?action=hello"
+		t1=$(date +%s%N)
+		echo "request $i: $output in $(( (t1 - t0) / 1000000 )) ms"
+		assert_output 200
+		[ $(( (t1 - t0) / 1000000 )) -lt 2000 ]
+	done
+	wait "$loris"
+	read -r opened dropped <"$BATS_TEST_TMPDIR/loris.out"
+	echo "the loris opened $opened connections, $dropped were dropped"
+	[ "$opened" -ge 1200 ]
+}
+
 @test "1,000 requests in a burst: every one answered, START not held up, stop bound kept" {
 	run "$PYTHON3" - "$DASH_PORT" <<'PY'
 import http.client, sys, time
