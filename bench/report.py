@@ -79,7 +79,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer rounds: a rough table in a minute")
     a = p.parse_args()
     bench = os.path.join(a.srcdir, "bench")
-    for need in ("helpers/sysinfo", "helpers/anonymous-statistics-state",
+    for need in ("helpers/sysinfo/sysinfo", "helpers/sender/anonymous-statistics-sender",
                  "daemon/anonymous-statistics.sh", "bench/spawn-latency"):
         if not os.access(need, os.X_OK):
             sys.exit(f"report.py: {need} is not built: run make bench from the build directory")
@@ -93,17 +93,17 @@ def main():
         nd_sysinfo = os.path.join(plugins, "system-info.sh")
         quick = a.quick
         runs = [
-            [sys.executable, os.path.join(bench, "sysinfo-bench.py"), "--sysinfo", "helpers/sysinfo",
+            [sys.executable, os.path.join(bench, "sysinfo-bench.py"), "--sysinfo", "helpers/sysinfo/sysinfo",
              "--system-info", nd_sysinfo, "--rows", rows_file]
             + (["--runs", "60", "--peer-runs", "10"] if quick else []),
             [sys.executable, os.path.join(bench, "script-bench.py"),
-             "--script", "daemon/anonymous-statistics.sh", "--sysinfo", "helpers/sysinfo",
-             "--state-helper", "helpers/anonymous-statistics-state",
+             "--script", "daemon/anonymous-statistics.sh", "--sysinfo", "helpers/sysinfo/sysinfo",
+             "--state-helper", "helpers/sender/anonymous-statistics-sender",
              "--capture-server", os.path.join(a.srcdir, "tests/helpers/capture-server.py"),
              "--netdata-script", nd_script, "--rows", rows_file]
             + (["--rounds", "40"] if quick else []),
             ["bench/spawn-latency", "--script", "daemon/anonymous-statistics.sh",
-             "--sysinfo", "helpers/sysinfo", "--popen-script", popen_peer(nd_script, work),
+             "--sysinfo", "helpers/sysinfo/sysinfo", "--popen-script", popen_peer(nd_script, work),
              "--rows", rows_file]
             + (["--iterations", "20", "--baseline-iterations", "2"] if quick else []),
         ]

@@ -130,7 +130,7 @@ def measure(peers, env, runs, peer_runs, workdir, launcher):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sysinfo", default="build/helpers/sysinfo")
+    p.add_argument("--sysinfo", default="build/helpers/sysinfo/sysinfo")
     p.add_argument("--system-info", help="Netdata's system-info.sh (default: apt-get download)")
     p.add_argument("--runs", type=int, default=300)
     p.add_argument("--peer-runs", type=int, default=40)

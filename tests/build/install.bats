@@ -39,6 +39,15 @@ setup_file() {
 	assert [ -x "$CUSTOM/stage/usr/lib/custom/plugins.d/anonymous-statistics.sh" ]
 }
 
+@test "the sender is installed beside the script, and its old name links to it for one release" {
+	plugins="$CUSTOM/stage/usr/lib/custom/plugins.d"
+	assert [ -x "$plugins/anonymous-statistics-sender" ]
+	assert [ -x "$plugins/sysinfo" ]
+	run readlink "$plugins/anonymous-statistics-state"
+	assert_success
+	assert_output anonymous-statistics-sender
+}
+
 @test "the installed script carries the configured directories, URL and key" {
 	script="$CUSTOM/stage/usr/lib/custom/plugins.d/anonymous-statistics.sh"
 	run grep -c -e "'/etc/custom-nd'" -e "'/usr/lib/custom/plugins.d'" \

@@ -6,7 +6,7 @@
 load ../helpers/common
 load daemon-helpers
 
-DAEMON="$top_builddir/daemon/anonstats-daemon"
+DAEMON="$top_builddir/daemon/reference/anonstats-daemon"
 
 setup() {
 	unset DO_NOT_TRACK DISABLE_TELEMETRY
@@ -163,7 +163,7 @@ STOP|OK|"
 @test "an unreadable config file is FATAL: sent synchronously, exit non-zero" {
 	log="$BATS_TEST_TMPDIR/argv"
 	script=$(fake_script rec.sh "$(recorder "$log")")
-	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/anonstats-daemon.c" | head -1 | cut -d: -f1)
+	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/reference/anonstats-daemon.c" | head -1 | cut -d: -f1)
 	daemon_start "$DAEMON" $(common_args "$script") --config "$BATS_TEST_TMPDIR/missing.conf"
 	daemon_wait_exit
 	assert_equal "$DAEMON_STATUS" 1

@@ -21,7 +21,7 @@ setup() {
 	INSTALLED_SCRIPT=$(find "$STAGE" -type f -name anonymous-statistics.sh | head -1)
 	INSTALLED_SYSINFO=$(find "$STAGE" -type f -name sysinfo -perm -u+x | head -1)
 	# The script builds and sends the event through its state helper.
-	ANONYMOUS_STATISTICS_STATE_HELPER=$(find "$STAGE" -type f -name anonymous-statistics-state | head -1)
+	ANONYMOUS_STATISTICS_STATE_HELPER=$(find "$STAGE" -type f -name anonymous-statistics-sender | head -1)
 	[ -x "$ANONYMOUS_STATISTICS_STATE_HELPER" ]
 	export ANONYMOUS_STATISTICS_STATE_HELPER
 	INSTALLED_LIB=$(find "$STAGE" -name 'libanonstats.so.0' | head -1)
@@ -71,7 +71,7 @@ STOP	OK	"
 }
 
 @test "FATAL: function, file and line match the source; the message is not sent" {
-	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/anonstats-daemon.c" | head -1 | cut -d: -f1)
+	line=$(grep -n 'ANONSTATS_FATAL("cannot read the config file' "$top_srcdir/daemon/reference/anonstats-daemon.c" | head -1 | cut -d: -f1)
 	capture_start
 	start_with_capture --config "$BATS_TEST_TMPDIR/no-such-host.example.conf"
 	daemon_wait_exit
@@ -84,7 +84,7 @@ STOP	OK	"
 }
 
 @test "--fatal-test is sent the same way" {
-	line=$(grep -n 'ANONSTATS_FATAL("--fatal-test' "$top_srcdir/daemon/anonstats-daemon.c" | cut -d: -f1)
+	line=$(grep -n 'ANONSTATS_FATAL("--fatal-test' "$top_srcdir/daemon/reference/anonstats-daemon.c" | cut -d: -f1)
 	capture_start
 	start_with_capture --fatal-test
 	daemon_wait_exit

@@ -1,5 +1,5 @@
 /* fuzz-state.c: libFuzzer target for the record keeping of the state helper
- * (helpers/anonymous-statistics-state.c): the FATAL records that
+ * (helpers/sender/anonymous-statistics-sender.c): the FATAL records that
  * fatal-claim, fatal-release and fatal-check read and rewrite, and the
  * event log that `log` trims and appends to.
  *
@@ -47,7 +47,7 @@ int state_main(int argc, char **argv);
 #define time(t) fuzz_clock(t)
 #undef stderr
 #define stderr fuzz_quiet
-#include "anonymous-statistics-state.c"
+#include "anonymous-statistics-sender.c"
 #undef stderr
 #define stderr stderr
 #undef time
@@ -208,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(in);
 
 	snprintf(dir, sizeof dir, "%s", tree_dir);
-	argv[0] = (char *)"anonymous-statistics-state";
+	argv[0] = (char *)"anonymous-statistics-sender";
 	argv[1] = dir;
 	argv[2] = (char *)commands[mode];
 	argv[3] = arg;

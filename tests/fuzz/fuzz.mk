@@ -18,15 +18,16 @@ FUZZ_SECONDS = 300
 FUZZ_JSON_STRINGS = 1000000
 
 fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
-	-include $(top_builddir)/config.h -I$(top_srcdir)/helpers -I$(top_srcdir)/tests/fuzz
+	-include $(top_builddir)/config.h -I$(top_srcdir)/common -I$(top_srcdir)/helpers/sysinfo \
+	-I$(top_srcdir)/helpers/sender -I$(top_srcdir)/tests/fuzz
 fuzz_lib_srcs = \
-	$(top_srcdir)/helpers/boundedrun.c $(top_srcdir)/helpers/envfile.c $(top_srcdir)/helpers/logread.c $(top_srcdir)/helpers/procfile.c \
-	$(top_srcdir)/helpers/payload.c $(top_srcdir)/helpers/rootfs.c $(top_srcdir)/helpers/statefile.c \
-	$(top_srcdir)/helpers/text.c $(top_srcdir)/helpers/transport.c $(top_srcdir)/helpers/virt.c $(top_srcdir)/helpers/xalloc.c
+	$(top_srcdir)/helpers/sender/boundedrun.c $(top_srcdir)/helpers/sysinfo/envfile.c $(top_srcdir)/helpers/sender/logread.c $(top_srcdir)/helpers/sysinfo/procfile.c \
+	$(top_srcdir)/common/payload.c $(top_srcdir)/helpers/sysinfo/rootfs.c $(top_srcdir)/common/statefile.c \
+	$(top_srcdir)/helpers/sysinfo/text.c $(top_srcdir)/helpers/sender/transport.c $(top_srcdir)/helpers/sysinfo/virt.c $(top_srcdir)/helpers/sysinfo/xalloc.c
 fuzz_lib_hdrs = \
-	$(top_srcdir)/helpers/boundedrun.h $(top_srcdir)/helpers/monotonic.h $(top_srcdir)/helpers/envfile.h $(top_srcdir)/helpers/logread.h $(top_srcdir)/helpers/procfile.h \
-	$(top_srcdir)/helpers/payload.h $(top_srcdir)/helpers/rootfs.h $(top_srcdir)/helpers/statefile.h \
-	$(top_srcdir)/helpers/text.h $(top_srcdir)/helpers/transport.h $(top_srcdir)/helpers/virt.h $(top_srcdir)/helpers/xalloc.h
+	$(top_srcdir)/helpers/sender/boundedrun.h $(top_srcdir)/common/monotonic.h $(top_srcdir)/helpers/sysinfo/envfile.h $(top_srcdir)/helpers/sender/logread.h $(top_srcdir)/helpers/sysinfo/procfile.h \
+	$(top_srcdir)/common/payload.h $(top_srcdir)/helpers/sysinfo/rootfs.h $(top_srcdir)/common/statefile.h \
+	$(top_srcdir)/helpers/sysinfo/text.h $(top_srcdir)/helpers/sender/transport.h $(top_srcdir)/helpers/sysinfo/virt.h $(top_srcdir)/helpers/sysinfo/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h
 fuzz_lib = tests/fuzz/libfuzz-helpers.a
 fuzz_link = $(MKDIR_P) $(@D) && \
@@ -47,7 +48,7 @@ tests/fuzz/fuzz-dmi: $(top_srcdir)/tests/fuzz/fuzz-dmi.c $(fuzz_hdrs) $(fuzz_lib
 tests/fuzz/fuzz-rootfs: $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_hdrs) $(fuzz_lib)
 	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-rootfs.c $(fuzz_lib)
 tests/fuzz/fuzz-state: $(top_srcdir)/tests/fuzz/fuzz-state.c $(fuzz_hdrs) $(fuzz_lib) \
-		$(top_srcdir)/helpers/anonymous-statistics-state.c
+		$(top_srcdir)/helpers/sender/anonymous-statistics-sender.c
 	$(AM_V_CCLD)$(fuzz_link) $(top_srcdir)/tests/fuzz/fuzz-state.c $(fuzz_lib)
 
 if HAVE_LIBFUZZER
@@ -58,9 +59,10 @@ endif
 # it must catch a mutant encoder that keeps 127 characters.
 BATS_TESTS += tests/fuzz/json-property.bats
 check_PROGRAMS += tests/fuzz/payload-cut127
-tests_fuzz_payload_cut127_SOURCES = $(helpers_anonymous_statistics_state_SOURCES)
+tests_fuzz_payload_cut127_SOURCES = $(helpers_sender_anonymous_statistics_sender_SOURCES) \
+	common/payload.c common/payload.h
 tests_fuzz_payload_cut127_CPPFLAGS = $(AM_CPPFLAGS) -DPAYLOAD_MAX_CHARS=127
-tests_fuzz_payload_cut127_LDADD = $(helpers_anonymous_statistics_state_LDADD)
+tests_fuzz_payload_cut127_LDADD = $(helpers_sender_anonymous_statistics_sender_LDADD)
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)
 EXTRA_DIST += \
 	docs/fuzzing.md \
@@ -89,9 +91,9 @@ else
 fuzz-libfuzzer:
 	@echo "make fuzz: no clang with libFuzzer; configure --enable-fuzzing says what is missing" >&2; exit 1
 endif
-fuzz-json: helpers/anonymous-statistics-state
+fuzz-json: helpers/sender/anonymous-statistics-sender
 	nice $(PYTHON3) $(top_srcdir)/tests/fuzz/json-property.py \
-		--encoder helpers/anonymous-statistics-state --strings $(FUZZ_JSON_STRINGS)
+		--encoder helpers/sender/anonymous-statistics-sender --strings $(FUZZ_JSON_STRINGS)
 .PHONY: fuzz fuzz-libfuzzer fuzz-json
 
 clean-local: clean-fuzz

@@ -5,7 +5,7 @@
 
 load ../helpers/common
 
-ENCODER="$top_builddir/helpers/anonymous-statistics-state"
+ENCODER="$top_builddir/helpers/sender/anonymous-statistics-sender"
 FUZZER="$top_srcdir/tests/fuzz/json-property.py"
 
 # json_fuzz ENCODER [ARGS...]: 100000 seeded strings through ENCODER.

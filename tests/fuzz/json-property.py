@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Property fuzzer of the event's JSON encoder (payload.c, run as
-`anonymous-statistics-state json`).
+`anonymous-statistics-sender json`).
 
 Random byte strings, biased to what breaks encoders (quotes, backslashes,
 control bytes, every ill-formed UTF-8 shape, U+2028/2029, noncharacters,
@@ -17,7 +17,7 @@ escaping (\\" \\\\ \\b \\f \\n \\r \\t by name, other C0 bytes and DEL as
 NUL is never generated: neither an argument nor an environment value can
 hold one (execve takes C strings), so the encoder can never receive it.
 
-Usage: json-property.py --encoder helpers/anonymous-statistics-state
+Usage: json-property.py --encoder helpers/sender/anonymous-statistics-sender
            [--strings N] [--seed S]
 Exit 0 when every string matched; 1 with the first mismatches printed.
 """
@@ -214,7 +214,7 @@ def run_encoder(encoder, n_strings, seed, report, batch_bytes=BATCH_BYTES):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--encoder", required=True,
-                    help="the built anonymous-statistics-state (or a program run as it)")
+                    help="the built anonymous-statistics-sender (or a program run as it)")
     ap.add_argument("--strings", type=int, default=1000000)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--batch-bytes", type=int, default=BATCH_BYTES)

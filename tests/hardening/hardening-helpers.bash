@@ -10,9 +10,9 @@ load ../script/script-helpers
 # strace watches every program here.
 no_leak_check_under_ptrace
 
-DAEMON="$top_builddir/daemon/anonstats-daemon"
+DAEMON="$top_builddir/daemon/reference/anonstats-daemon"
 SEND="$top_builddir/tests/daemon/anonstats-send"
-SYSINFO="$top_builddir/helpers/sysinfo"
+SYSINFO="$top_builddir/helpers/sysinfo/sysinfo"
 
 # Every event the script takes, as words; the first ORDINARY are the ones
 # level crashes keeps from being sent (FATAL, CRASH, INCOMPLETE_SHUTDOWN

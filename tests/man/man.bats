@@ -104,7 +104,7 @@ NO_SUCH_VARIABLE'
 }
 
 @test "sysinfo(8) names every option of sysinfo --help" {
-	"$top_builddir/helpers/sysinfo" --help | help_items >"$BATS_TEST_TMPDIR/items"
+	"$top_builddir/helpers/sysinfo/sysinfo" --help | help_items >"$BATS_TEST_TMPDIR/items"
 	grep -qx -- --cpuid "$BATS_TEST_TMPDIR/items"
 	names_all sysinfo.8 <"$BATS_TEST_TMPDIR/items"
 }
@@ -117,14 +117,14 @@ NO_SUCH_VARIABLE'
 }
 
 @test "anonstats-daemon(8) names every option of anonstats-daemon --help" {
-	"$top_builddir/daemon/anonstats-daemon" --help | help_items >"$BATS_TEST_TMPDIR/items"
+	"$top_builddir/daemon/reference/anonstats-daemon" --help | help_items >"$BATS_TEST_TMPDIR/items"
 	grep -qx -- --crash-test "$BATS_TEST_TMPDIR/items"
 	grep -qx -- -V "$BATS_TEST_TMPDIR/items"
 	names_all anonstats-daemon.8 <"$BATS_TEST_TMPDIR/items"
 }
 
 @test "libanonstats(3) names every function, type, constant and config field of anonstats.h" {
-	local header="$top_srcdir/daemon/anonstats.h"
+	local header="$top_srcdir/daemon/lib/anonstats.h"
 	{
 		# Identifiers, minus the include guard and the attribute helpers.
 		grep -oE '\b(anonstats|ANONSTATS)_[A-Za-z0-9_]*' "$header" |

@@ -18,7 +18,7 @@
 load ../script/script-helpers
 
 NETDATA=/usr/sbin/netdata
-SYSINFO="$top_builddir/helpers/sysinfo"
+SYSINFO="$top_builddir/helpers/sysinfo/sysinfo"
 PLANTED_HOST=planted-host-7f3a.corp.example
 NETDATA_KEY=phc_netdata_e2e
 

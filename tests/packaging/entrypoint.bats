@@ -136,12 +136,12 @@ DO_NOT_TRACK=unset"
 # real_entrypoint_run: the daemon, script and sysinfo of this build through
 # the entrypoint, in the background, against a new capture server.
 real_entrypoint_run() {
-	ENTRYPOINT=$(edited_entrypoint "$top_builddir/daemon/anonstats-daemon")
+	ENTRYPOINT=$(edited_entrypoint "$top_builddir/daemon/reference/anonstats-daemon")
 	capture_start
 	DAEMON_LOG="$BATS_TEST_TMPDIR/daemon.log"
 	ANONYMOUS_STATISTICS_URL=$CAPTURE_URL ANONYMOUS_STATISTICS_KEY=phc_entrypoint_test \
-		ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo" \
-		ANONYMOUS_STATISTICS_STATE_HELPER="$top_builddir/helpers/anonymous-statistics-state" \
+		ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo/sysinfo" \
+		ANONYMOUS_STATISTICS_STATE_HELPER="$top_builddir/helpers/sender/anonymous-statistics-sender" \
 		ANONYMOUS_STATISTICS_STATE_DIR="$BATS_TEST_TMPDIR/script-state" \
 		"$ENTRYPOINT" --script "$top_builddir/daemon/anonymous-statistics.sh" \
 		--state-dir "$BATS_TEST_TMPDIR/state" 2>"$DAEMON_LOG" 3>&- &

@@ -269,8 +269,8 @@ EOF
 }
 
 @test "the real sysinfo from the build tree feeds every fact" {
-	[ -x "$top_builddir/helpers/sysinfo" ] || skip "helpers/sysinfo is not built"
-	ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo" run "$SCRIPT" START
+	[ -x "$top_builddir/helpers/sysinfo/sysinfo" ] || skip "helpers/sysinfo/sysinfo is not built"
+	ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo/sysinfo" run "$SCRIPT" START
 	assert_success
 	assert_output 200
 	json_valid "$(body)"

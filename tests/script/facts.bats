@@ -31,11 +31,11 @@ $(diff <(printf '%s\n' "$NAMES") <(printf '%s\n' "$got"))"
 }
 
 @test "sysinfo prints exactly the script's facts" {
-	same_set "sysinfo's output" "$("$top_builddir/helpers/sysinfo" | sed 's/=.*//')"
+	same_set "sysinfo's output" "$("$top_builddir/helpers/sysinfo/sysinfo" | sed 's/=.*//')"
 }
 
 @test "sysinfo's source names exactly the script's facts" {
-	same_set helpers/sysinfo.c "$(grep -o '"NETDATA_[A-Z0-9_]*"' "$top_srcdir/helpers/sysinfo.c" | tr -d '"')"
+	same_set helpers/sysinfo/sysinfo.c "$(grep -o '"NETDATA_[A-Z0-9_]*"' "$top_srcdir/helpers/sysinfo/sysinfo.c" | tr -d '"')"
 }
 
 @test "the payload sends the facts in the list's order, after netdata_version" {
@@ -56,7 +56,7 @@ $(diff <(printf '%s\n' "$NAMES") <(printf '%s\n' "$got"))"
 }
 
 @test "the documents list exactly the script's facts" {
-	same_set helpers/sysinfo.md "$(grep -o 'NETDATA_[A-Z0-9_]*' "$top_srcdir/helpers/sysinfo.md" | sort -u)"
+	same_set helpers/sysinfo/sysinfo.md "$(grep -o 'NETDATA_[A-Z0-9_]*' "$top_srcdir/helpers/sysinfo/sysinfo.md" | sort -u)"
 	same_set man/sysinfo.8.in "$(grep -o 'NETDATA_[A-Z0-9_]*' "$top_srcdir/man/sysinfo.8.in" | sort -u)"
 	same_set docs/payload.md "$(grep -o '^| `properties\.[a-z0-9_]*` | [^|]*| [^|]*| fact |' "$DOCS" |
 		sed 's/^| `properties\.\([a-z0-9_]*\)`.*/NETDATA_\1/' | tr 'a-z' 'A-Z')"

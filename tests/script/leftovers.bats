@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load script-helpers
 
-DAEMON="$top_builddir/daemon/anonstats-daemon"
+DAEMON="$top_builddir/daemon/reference/anonstats-daemon"
 
 setup() {
 	script_setup

@@ -17,7 +17,7 @@ setup() {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
 	# The real helper, as installed: a C program that starts nothing.
-	export ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo"
+	export ANONYMOUS_STATISTICS_SYSINFO="$top_builddir/helpers/sysinfo/sysinfo"
 }
 
 teardown() {

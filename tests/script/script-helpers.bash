@@ -4,7 +4,7 @@
 load ../helpers/common
 
 SCRIPT="$top_builddir/daemon/anonymous-statistics.sh"
-STATE_HELPER="$top_builddir/helpers/anonymous-statistics-state"
+STATE_HELPER="$top_builddir/helpers/sender/anonymous-statistics-sender"
 DOCS="$top_srcdir/docs/payload.md"
 TEST_KEY=phc_test_key
 TEST_GUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0

@@ -721,8 +721,8 @@ long_line_run() {
 }
 
 @test "log reads what the state helper writes for the script (EPOCH STATUS JSON)" {
-	local helper="$top_builddir/helpers/anonymous-statistics-state" before after
-	[ -x "$helper" ] || skip "this build has no helpers/anonymous-statistics-state"
+	local helper="$top_builddir/helpers/sender/anonymous-statistics-sender" before after
+	[ -x "$helper" ] || skip "this build has no helpers/sender/anonymous-statistics-sender"
 	payload START >"$BATS_TEST_TMPDIR/p1"
 	payload FATAL netdata:MAIN f:a.c:1 >"$BATS_TEST_TMPDIR/p2"
 	before=$(date -u +%s)

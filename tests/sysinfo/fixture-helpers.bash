@@ -9,7 +9,7 @@
 load ../helpers/common
 
 setup() {
-	SYSINFO="$top_builddir/helpers/sysinfo"
+	SYSINFO="$top_builddir/helpers/sysinfo/sysinfo"
 	FIXTURES="$BATS_TEST_DIRNAME/fixtures"
 }
 

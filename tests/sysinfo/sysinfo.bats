@@ -14,7 +14,7 @@ NETDATA_SYSTEM_VIRTUALIZATION NETDATA_SYSTEM_VIRT_DETECTION NETDATA_SYSTEM_CONTA
 NETDATA_SYSTEM_CONTAINER_DETECTION'
 
 setup() {
-	SYSINFO="$top_builddir/helpers/sysinfo"
+	SYSINFO="$top_builddir/helpers/sysinfo/sysinfo"
 	FIXTURES="$BATS_TEST_DIRNAME/fixtures"
 	ROOT="$BATS_TEST_TMPDIR/root"
 	mkdir -p "$ROOT/etc"

@@ -14,16 +14,16 @@ vg() {
 }
 
 @test "sysinfo on this machine, and --json, under valgrind" {
-	vg "$top_builddir/helpers/sysinfo"
-	vg "$top_builddir/helpers/sysinfo" --json
+	vg "$top_builddir/helpers/sysinfo/sysinfo"
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --json
 }
 
 @test "sysinfo --root on container, VM and edge-case fixtures under valgrind" {
 	local f=$BATS_TEST_DIRNAME/fixtures
-	vg "$top_builddir/helpers/sysinfo" --root "$f/k8s-pod" --cpuid=KVMKVMKVM
-	vg "$top_builddir/helpers/sysinfo" --root "$f/aws-nitro" --cpuid=KVMKVMKVM
-	vg "$top_builddir/helpers/sysinfo" --root "$f/systemd-nspawn"
-	vg "$top_builddir/helpers/sysinfo" --root "$f/os-syntax" --json
-	vg "$top_builddir/helpers/sysinfo" --root "$f/dt-fw"
-	vg "$top_builddir/helpers/sysinfo" --root "$f/proot"
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/k8s-pod" --cpuid=KVMKVMKVM
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/aws-nitro" --cpuid=KVMKVMKVM
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/systemd-nspawn"
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/os-syntax" --json
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/dt-fw"
+	vg "$top_builddir/helpers/sysinfo/sysinfo" --root "$f/proot"
 }

@@ -9,7 +9,7 @@ load ../helpers/common
 load ../daemon/daemon-helpers
 load web-helpers
 
-DAEMON="$top_builddir/daemon/anonstats-daemon"
+DAEMON="$top_builddir/daemon/reference/anonstats-daemon"
 
 setup() {
 	unset DO_NOT_TRACK DISABLE_TELEMETRY

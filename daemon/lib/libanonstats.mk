@@ -1,5 +1,6 @@
-# daemon/: libanonstats, the library a daemon links to run the statistics
-# script without ever blocking, and anonstats-daemon, the reference daemon.
+# daemon/lib/: libanonstats, the library a daemon links to run the statistics
+# script without ever blocking (the reference daemon that uses it is in
+# daemon/reference/).
 
 # Compile-time defaults; every one can be overridden at run time.
 ANONSTATS_PATH_FLAGS = \
@@ -9,60 +10,43 @@ ANONSTATS_PATH_FLAGS = \
 
 # In the order of their dependencies (see anonstats-internal.h).
 ANONSTATS_SOURCES = \
-	daemon/anonstats-internal.h \
-	daemon/anonstats-config.c \
-	daemon/anonstats-optout.c \
-	daemon/anonstats-guid.c \
-	daemon/anonstats-runstate.c \
-	daemon/anonstats-child.c \
-	daemon/anonstats-helper.c \
-	daemon/anonstats-fatal.c \
-	daemon/anonstats-crash.c \
-	daemon/anonstats.c
+	daemon/lib/anonstats-internal.h \
+	daemon/lib/anonstats-config.c \
+	daemon/lib/anonstats-optout.c \
+	daemon/lib/anonstats-guid.c \
+	daemon/lib/anonstats-runstate.c \
+	daemon/lib/anonstats-child.c \
+	daemon/lib/anonstats-helper.c \
+	daemon/lib/anonstats-fatal.c \
+	daemon/lib/anonstats-crash.c \
+	daemon/lib/anonstats.c
 
 # The library: only the documented API is exported.
-lib_LTLIBRARIES += daemon/libanonstats.la
-include_HEADERS += daemon/anonstats.h
-daemon_libanonstats_la_SOURCES = $(ANONSTATS_SOURCES) daemon/anonstats.h
-daemon_libanonstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-daemon_libanonstats_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
+lib_LTLIBRARIES += daemon/lib/libanonstats.la
+include_HEADERS += daemon/lib/anonstats.h
+daemon_lib_libanonstats_la_SOURCES = $(ANONSTATS_SOURCES) daemon/lib/anonstats.h
+daemon_lib_libanonstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+daemon_lib_libanonstats_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
 	-export-symbols-regex '^anonstats_(init|status|status_string|status_details|level_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|counters|fatal_|install_crash_handlers|free)$$'
 
 # pkg-config file, paths substituted at make time like the script's.
 pkgconfigdir = $(libdir)/pkgconfig
-pkgconfig_DATA = daemon/libanonstats.pc
-CLEANFILES += daemon/libanonstats.pc
-EXTRA_DIST += daemon/libanonstats.pc.in
-daemon/libanonstats.pc: $(srcdir)/daemon/libanonstats.pc.in Makefile
+pkgconfig_DATA = daemon/lib/libanonstats.pc
+CLEANFILES += daemon/lib/libanonstats.pc
+EXTRA_DIST += daemon/lib/libanonstats.pc.in
+daemon/lib/libanonstats.pc: $(srcdir)/daemon/lib/libanonstats.pc.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
 	$(SED) -e 's|@prefix[@]|$(prefix)|g' -e 's|@libdir[@]|$(libdir)|g' \
 		-e 's|@includedir[@]|$(includedir)|g' \
 		-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
-		$(srcdir)/daemon/libanonstats.pc.in > $@.tmp && mv $@.tmp $@
-
-# The reference daemon, linked with the library statically: it runs from
-# the build tree as itself (no libtool wrapper script, whose pid would not be
-# the daemon's: signals must reach the daemon), for the tests and the demo.
-sbin_PROGRAMS += daemon/anonstats-daemon
-daemon_anonstats_daemon_SOURCES = daemon/anonstats-daemon.c
-daemon_anonstats_daemon_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-daemon_anonstats_daemon_LDADD = daemon/libanonstats.la
-daemon_anonstats_daemon_LDFLAGS = -static
-
-# Its systemd unit, ExecStart substituted at make time.
-systemdsystemunitdir = $(prefix)/lib/systemd/system
-systemdsystemunit_DATA = packaging/systemd/anonstats-daemon.service
-CLEANFILES += packaging/systemd/anonstats-daemon.service
-EXTRA_DIST += packaging/systemd/anonstats-daemon.service.in
-packaging/systemd/anonstats-daemon.service: $(srcdir)/packaging/systemd/anonstats-daemon.service.in Makefile
-	$(AM_V_GEN)$(do_edit) && chmod a-x $@
+		$(srcdir)/daemon/lib/libanonstats.pc.in > $@.tmp && mv $@.tmp $@
 
 # Unit tests of the library, internals too: they link its sources from an
 # archive of their own (the shared library exports only the API).
-check_LIBRARIES += daemon/libanonstats-internal.a
-daemon_libanonstats_internal_a_SOURCES = $(ANONSTATS_SOURCES)
-daemon_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-UNIT_TEST_LIBS += daemon/libanonstats-internal.a
+check_LIBRARIES += daemon/lib/libanonstats-internal.a
+daemon_lib_libanonstats_internal_a_SOURCES = $(ANONSTATS_SOURCES)
+daemon_lib_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
+UNIT_TEST_LIBS += daemon/lib/libanonstats-internal.a
 UNIT_TESTS += tests/daemon/unit-anonstats tests/daemon/unit-runstate-hostile
 
 # The concurrency tests under ThreadSanitizer, when the compiler links
@@ -75,7 +59,7 @@ check_SCRIPTS += tests/daemon/unit-anonstats-tsan-built
 CLEANFILES += tests/daemon/unit-anonstats-tsan tests/daemon/unit-anonstats-tsan-built
 tsan_sources = tests/daemon/unit-anonstats.c $(ANONSTATS_SOURCES)
 tests/daemon/unit-anonstats-tsan-built: $(tsan_sources:%=$(srcdir)/%) \
-		$(srcdir)/daemon/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
+		$(srcdir)/daemon/lib/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
 	$(AM_V_CCLD)$(MKDIR_P) $(@D) && rm -f tests/daemon/unit-anonstats-tsan && \
 	if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
 		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(filter-out $(SANITIZER_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) \
@@ -91,7 +75,7 @@ EXTRA_DIST += tests/daemon/unit-tsan.sh
 # A test tool that hands arbitrary strings to the library.
 check_PROGRAMS += tests/daemon/anonstats-send
 tests_daemon_anonstats_send_SOURCES = tests/daemon/anonstats-send.c
-tests_daemon_anonstats_send_LDADD = daemon/libanonstats.la
+tests_daemon_anonstats_send_LDADD = daemon/lib/libanonstats.la
 tests_daemon_anonstats_send_LDFLAGS = -static
 
 # bats tests: the daemon with fake scripts, then end to end with the
@@ -104,11 +88,11 @@ EXTRA_DIST += tests/daemon/daemon-helpers.bash
 # it keeps compiling; never run as a test.
 check_PROGRAMS += bench/spawn-latency
 bench_spawn_latency_SOURCES = bench/spawn-latency.c
-bench_spawn_latency_LDADD = daemon/libanonstats.la
+bench_spawn_latency_LDADD = daemon/lib/libanonstats.la
 bench_spawn_latency_LDFLAGS = -static
-EXTRA_DIST += bench/README.md daemon/libanonstats.md
+EXTRA_DIST += bench/README.md daemon/lib/libanonstats.md
 
-bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo$(EXEEXT)
+bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo/sysinfo$(EXEEXT)
 	./bench/spawn-latency$(EXEEXT) --script daemon/anonymous-statistics.sh \
-		--sysinfo helpers/sysinfo$(EXEEXT)
+		--sysinfo helpers/sysinfo/sysinfo$(EXEEXT)
 .PHONY: bench-spawn

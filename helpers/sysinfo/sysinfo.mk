@@ -4,19 +4,19 @@
 # The parsers and detectors, in a convenience library that sysinfo and the
 # unit tests link (plain ar: no libtool wrapper, so valgrind runs the test
 # programs directly).
-noinst_LIBRARIES += helpers/libsysinfo.a
-helpers_libsysinfo_a_SOURCES = \
-	helpers/envfile.c helpers/envfile.h \
-	helpers/procfile.c helpers/procfile.h \
-	helpers/rootfs.c helpers/rootfs.h \
-	helpers/text.c helpers/text.h \
-	helpers/virt.c helpers/virt.h \
-	helpers/xalloc.c helpers/xalloc.h
+noinst_LIBRARIES += helpers/sysinfo/libsysinfo.a
+helpers_sysinfo_libsysinfo_a_SOURCES = \
+	helpers/sysinfo/envfile.c helpers/sysinfo/envfile.h \
+	helpers/sysinfo/procfile.c helpers/sysinfo/procfile.h \
+	helpers/sysinfo/rootfs.c helpers/sysinfo/rootfs.h \
+	helpers/sysinfo/text.c helpers/sysinfo/text.h \
+	helpers/sysinfo/virt.c helpers/sysinfo/virt.h \
+	helpers/sysinfo/xalloc.c helpers/sysinfo/xalloc.h
 
 # sysinfo itself, installed beside the script.
-plugins_PROGRAMS += helpers/sysinfo
-helpers_sysinfo_SOURCES = helpers/sysinfo.c
-helpers_sysinfo_LDADD = helpers/libsysinfo.a
+plugins_PROGRAMS += helpers/sysinfo/sysinfo
+helpers_sysinfo_sysinfo_SOURCES = helpers/sysinfo/sysinfo.c
+helpers_sysinfo_sysinfo_LDADD = helpers/sysinfo/libsysinfo.a
 
 # Fixture trees: sysinfo --root on each must print the expected output;
 # make-fixtures.py writes the trees and fixtures.bats, one test per tree.
@@ -32,7 +32,7 @@ BATS_TESTS += tests/sysinfo/sysinfo.bats
 
 # C unit tests (TAP through tests/helpers/tap.h): the parsers, the normalizer,
 # the root-confined file access and the detection tables.
-UNIT_TEST_LIBS += helpers/libsysinfo.a
+UNIT_TEST_LIBS += helpers/sysinfo/libsysinfo.a
 UNIT_TESTS += \
 	tests/sysinfo/unit-envfile \
 	tests/sysinfo/unit-procfile \
@@ -45,4 +45,4 @@ UNIT_TESTS += \
 BATS_TESTS += tests/sysinfo/valgrind.bats
 
 # What sysinfo prints and how it decides.
-EXTRA_DIST += helpers/sysinfo.md
+EXTRA_DIST += helpers/sysinfo/sysinfo.md

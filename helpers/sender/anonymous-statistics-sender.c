@@ -1,4 +1,4 @@
-/* anonymous-statistics-state: what anonymous-statistics.sh cannot do safely
+/* anonymous-statistics-sender: what anonymous-statistics.sh cannot do safely
  * in sh.  Its state files, kept safe from the account that owns the state
  * directory (statefile.h) and consistent under any number of concurrent
  * runs:
@@ -79,7 +79,7 @@
 
 #define SCRIPT "anonymous-statistics.sh" /* send speaks for it */
 
-static const char *prog = "anonymous-statistics-state";
+static const char *prog = "anonymous-statistics-sender";
 
 static int fail(const char *what, int err)
 {
