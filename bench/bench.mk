@@ -22,3 +22,11 @@ bench: daemon/anonymous-statistics.sh helpers/sysinfo/sysinfo$(EXEEXT) \
 		helpers/sender/anonymous-statistics-sender$(EXEEXT) bench/spawn-latency$(EXEEXT)
 	$(PYTHON3) $(srcdir)/bench/report.py --srcdir $(srcdir) $(BENCH_FLAGS)
 .PHONY: bench
+
+# Netdata's scripts fetched once by bench/benchlib.py (when no
+# netdata-plugins-bash is installed): kept across make clean, so that later
+# runs need no network.
+distclean-local: distclean-bench
+distclean-bench:
+	rm -rf bench/netdata-plugins-bash
+.PHONY: distclean-bench

@@ -12,8 +12,8 @@ Runs, from the build directory:
                      every 5 ms; the send call against a hanging endpoint vs
                      popen+pclose of Netdata's own script (curl --max-time 2)
 Each benchmark times its peers interleaved (A, B, A, B, ...) in one run.
-Netdata's scripts come from Debian's netdata-plugins-bash (`apt-get
-download`), their endpoint rewritten to a loopback one and their opt-out
+Netdata's scripts come from Debian's netdata-plugins-bash (installed, or
+fetched once into the build tree and reused offline: benchlib.py), their endpoint rewritten to a loopback one and their opt-out
 file to one that does not exist; every request stays on the machine.
 
 Prints one Markdown table (median and p99 per peer) and the ratios the
@@ -88,7 +88,7 @@ def main():
     rows_file = os.path.join(work, "rows")
     try:
         head = machine()
-        plugins = netdata_plugins(work)
+        plugins = netdata_plugins()
         nd_script = os.path.join(plugins, "anonymous-statistics.sh")
         nd_sysinfo = os.path.join(plugins, "system-info.sh")
         quick = a.quick

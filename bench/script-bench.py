@@ -5,8 +5,8 @@ Peers, each run as it really runs:
   ours      anonymous-statistics.sh START under /bin/sh, facts in the
             environment (as Netdata's daemon passes them), 42 arguments
   netdata   Netdata 1.37's anonymous-statistics.sh (Debian's
-            netdata-plugins-bash, fetched with `apt-get download` unless
-            --netdata-script names a copy) under /bin/sh, same inputs; its
+            netdata-plugins-bash: installed, or fetched once into the build
+            tree, see benchlib.py; or --netdata-script PATH) under /bin/sh, same inputs; its
             hard-wired endpoint is rewritten to the loopback one and its
             opt-out file (which Debian's netdata-core ships) to one that does
             not exist, nothing else
@@ -100,7 +100,7 @@ def main():
         port = open(os.path.join(cap, "port")).read().strip()
         url = f"http://127.0.0.1:{port}/capture/"
 
-        nd_src = a.netdata_script or os.path.join(netdata_plugins(work), "anonymous-statistics.sh")
+        nd_src = a.netdata_script or os.path.join(netdata_plugins(), "anonymous-statistics.sh")
         netdata = os.path.join(work, "netdata-anonymous-statistics.sh")
         with open(nd_src) as f:
             text = f.read()

@@ -2,8 +2,8 @@
 """Benchmark sysinfo against its peers, measured in the same run.
 
 Peers, timed interleaved in one run: Netdata 1.37's system-info.sh (Debian
-package netdata-plugins-bash, fetched with `apt-get download` unless
---system-info points at a copy), run under /bin/sh as its #! line asks, and
+package netdata-plugins-bash: installed, or fetched once into the build
+tree, see benchlib.py; or --system-info PATH), run under /bin/sh as its #! line asks, and
 systemd-detect-virt.  system-info.sh runs with curl and wget absent from
 PATH: with curl it probes cloud metadata addresses, which we never contact.
 
@@ -131,7 +131,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sysinfo", default="build/helpers/sysinfo/sysinfo")
-    p.add_argument("--system-info", help="Netdata's system-info.sh (default: apt-get download)")
+    p.add_argument("--system-info", help="Netdata's system-info.sh (default: see benchlib.py)")
     p.add_argument("--runs", type=int, default=300)
     p.add_argument("--peer-runs", type=int, default=40)
     p.add_argument("--rows", help="also append tab-separated rows to this file (bench/report.py)")
@@ -142,7 +142,7 @@ def main():
         sysinfo = os.path.abspath(a.sysinfo)
         if not os.access(sysinfo, os.X_OK):
             sys.exit(f"sysinfo not found at {sysinfo}: build first or pass --sysinfo")
-        system_info = a.system_info or os.path.join(netdata_plugins(work), "system-info.sh")
+        system_info = a.system_info or os.path.join(netdata_plugins(), "system-info.sh")
         env = {"PATH": path_without({"curl", "wget"}, work), "LC_ALL": "C"}
 
         launcher = build_peak_rss(work)

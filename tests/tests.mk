@@ -6,4 +6,4 @@ EXTRA_DIST += \
 	tests/helpers/valgrind-wrapper \
 	tests/helpers/valgrind.supp
 
-BATS_TESTS += tests/build/install.bats tests/build/lint.bats
+BATS_TESTS += tests/build/bench.bats tests/build/install.bats tests/build/lint.bats
