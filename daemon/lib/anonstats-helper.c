@@ -28,7 +28,9 @@
 
 #define C (&anonstats_conf)
 
-#define KILL_COLLECT_MS 200     /* after SIGKILL at a bound, how long to wait for the reports */
+#define KILL_COLLECT_MS 200 /* after SIGKILL at a bound, how long to wait for the reports */
+#define LABEL_ACTION_MAX 48 /* bytes of an ACTION in a report; the known ones are shorter */
+#define LABEL_SIZE (LABEL_ACTION_MAX + sizeof " (+18446744073709551615 merged)")
 #define LEFTOVER_COLLECT_MS 100 /* then for what is still not collected, all together */
 
 /* An event's life: QUEUED by the send call, SPAWNING and RUNNING in the
@@ -98,6 +100,18 @@ static void free_event(struct event *e)
 		free(e->args[i]);
 	anonstats_child_close(&e->child);
 	free(e);
+}
+
+/* The name an event is reported under: its ACTION and, when repeats were
+ * merged into it, how many, so that every call shows in some log line
+ * (sent, not sent or abandoned) as it does in the counters. */
+static void event_label(const struct event *e, char label[LABEL_SIZE])
+{
+	if (e->merged)
+		snprintf(label, LABEL_SIZE, "%.*s (+%lu merged)", LABEL_ACTION_MAX, e->args[0],
+			 e->merged);
+	else
+		snprintf(label, LABEL_SIZE, "%.*s", LABEL_ACTION_MAX, e->args[0]);
 }
 
 /* Copy s, cut at ANONSTATS_ARG_MAX bytes. */
@@ -324,6 +338,7 @@ static size_t running_ordinary_locked(void)
 static void spawn_queued_locked(void)
 {
 	size_t i, running = running_ordinary_locked();
+	char label[LABEL_SIZE];
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
@@ -335,13 +350,12 @@ static void spawn_queued_locked(void)
 			if (e->state != EV_QUEUED || (pass == 0) != (e->vital != 0))
 				continue;
 			if (H.cancel) {
-				char action[32];
-				snprintf(action, sizeof action, "%s", e->args[0]);
+				event_label(e, label);
 				H.counters.abandoned++;
 				remove_locked(i);
 				i--;
 				pthread_mutex_unlock(&H.lock);
-				anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", action);
+				anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", label);
 				pthread_mutex_lock(&H.lock);
 				continue;
 			}
@@ -353,12 +367,13 @@ static void spawn_queued_locked(void)
 			if (!e->vital && running >= ANONSTATS_MAX_RUNNING)
 				continue;
 			e->state = EV_SPAWNING;
+			event_label(e, label);
 			pthread_mutex_unlock(&H.lock);
 			rc = anonstats_child_spawn(&e->child, argv);
 			err = errno;
 			if (rc < 0)
 				anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: cannot run %s: %s",
-					      e->args[0], C->script, strerror(err));
+					      label, C->script, strerror(err));
 			pthread_mutex_lock(&H.lock);
 			if (rc < 0) {
 				remove_locked(i);
@@ -386,7 +401,7 @@ static void reap_locked(void)
 	for (i = 0; i < H.n; i++) {
 		struct event *e = H.ev[i];
 		long age;
-		char action[32];
+		char label[LABEL_SIZE];
 		struct anonstats_child done;
 
 		if (e->state != EV_RUNNING)
@@ -406,13 +421,10 @@ static void reap_locked(void)
 		anonstats_child_close(&e->child);
 		e->state = EV_REPORTING;
 		done = e->child;
-		snprintf(action, sizeof action, "%s", e->args[0]);
+		event_label(e, label);
 		age = anonstats_ms_since(&e->queued);
-		if (e->merged)
-			snprintf(action + strnlen(action, 20), sizeof action - strnlen(action, 20),
-				 " (+%lu merged)", e->merged);
 		pthread_mutex_unlock(&H.lock);
-		anonstats_child_report(action, &done, age);
+		anonstats_child_report(label, &done, age);
 		pthread_mutex_lock(&H.lock);
 		remove_locked(i);
 		i--;
@@ -811,8 +823,16 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 	anonstats_deadline_after(&after_kill, LEFTOVER_COLLECT_MS);
 	for (i = 0; i < H.n; i++) {
 		struct event *e = H.ev[i];
-		if (e->state == EV_QUEUED)
+		char label[LABEL_SIZE];
+
+		event_label(e, label);
+		if (e->state == EV_QUEUED) {
 			H.counters.abandoned++;
+			anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", label);
+		} else {
+			anonstats_log(ANONSTATS_LOG_WARNING, "%s: ended at the bound, not reported",
+				      label);
+		}
 		if (ours && e->child.pid > 0) {
 			anonstats_child_end(&e->child, END_KILL);
 			while (!anonstats_child_collect(&e->child) && anonstats_ms_until(&after_kill) > 0)

@@ -36,7 +36,7 @@ static long slow_factor = 1; /* valgrind: timings relaxed */
 /* ---- helpers ---------------------------------------------------------- */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static char log_buf[16384];
+static char log_buf[262144]; /* a burst of 1,000 calls logs about 70 KiB */
 static size_t log_len;
 static unsigned log_delay_ms; /* a slow logging callback, for the race test */
 
@@ -1160,6 +1160,76 @@ static void flood_of_events(int hanging)
 	anonstats_free();
 }
 
+/* The "(+N merged)" of every log line, added up; -1 when one is cut short. */
+static long log_merged_total(void)
+{
+	const char *p;
+	long total = 0;
+
+	pthread_mutex_lock(&log_lock);
+	for (p = log_buf; (p = strstr(p, "(+")); p += 2) {
+		char *end;
+		unsigned long n = strtoul(p + 2, &end, 10);
+
+		if (strncmp(end, " merged)", 8) != 0) {
+			total = -1;
+			break;
+		}
+		total += (long)n;
+	}
+	pthread_mutex_unlock(&log_lock);
+	return total;
+}
+
+/* 1,000 calls against a hanging endpoint, then STOP: every call is in the
+ * log as it is in the counters, repeats merged into events that STOP
+ * abandons included, and no report is cut short. */
+static void test_burst_accounted(void)
+{
+	struct anonstats_counters k;
+	int i, code = 111, rc, merged = 0, connect_merged = 0, calls_made = 0;
+	char dep[32], label[64];
+
+	init_lib(1000, 0, "unit");
+	set_mode("sleep");
+	clear_calls();
+	log_clear();
+	for (i = 0; i < 1000; i++) {
+		if (i % 4 == 0) {
+			rc = anonstats_cloud_connect_fail(&code, 1);
+			connect_merged += i > 0 && rc == ANONSTATS_MERGED;
+		} else {
+			snprintf(dep, sizeof dep, "dep%d", i % 40);
+			rc = anonstats_cloud_build_fail(dep);
+		}
+		merged += rc == ANONSTATS_MERGED;
+		calls_made++;
+	}
+	wait_calls(ANONSTATS_MAX_RUNNING, 5000);
+	ok(anonstats_stop(0) == ANONSTATS_SENT, "burst: STOP taken after 1,000 calls");
+	calls_made++;
+	anonstats_counters(&k);
+	ok(k.queued + k.merged + k.rate_limited + k.dropped == (unsigned long)calls_made,
+	   "burst: every call counted once: %lu queued + %lu merged + %lu rate-limited + %lu "
+	   "dropped = %d",
+	   k.queued, k.merged, k.rate_limited, k.dropped, calls_made);
+	ok(k.merged + k.rate_limited == (unsigned long)merged && k.abandoned > 0,
+	   "burst: %d merged calls, %lu events abandoned at STOP", merged, k.abandoned);
+	ok(log_merged_total() == (long)k.merged,
+	   "burst: the log's (+N merged) add up to the counter (%ld, %lu), abandoned events too",
+	   log_merged_total(), k.merged);
+	ok(log_count(": not sent, stopping") == (int)k.abandoned &&
+		   log_count(" dropped: ") == (int)k.dropped &&
+		   log_count("not sent again") == (int)k.rate_limited,
+	   "burst: one log line per abandoned (%d, %lu), dropped (%d, %lu) and rate-limited "
+	   "(%d, %lu) call",
+	   log_count(": not sent, stopping"), k.abandoned, log_count(" dropped: "), k.dropped,
+	   log_count("not sent again"), k.rate_limited);
+	snprintf(label, sizeof label, "CLOUD_CONNECT_FAIL (+%d merged)", connect_merged);
+	ok(connect_merged > 99 && log_has(label), "burst: the report says it whole: %s", label);
+	anonstats_free();
+}
+
 static void test_no_event_lost(void)
 {
 	int rc1, rc2;
@@ -1167,6 +1237,7 @@ static void test_no_event_lost(void)
 
 	flood_of_events(0);
 	flood_of_events(1);
+	test_burst_accounted();
 
 	/* The repeat window: an ordinary event once per 10 minutes. */
 	init_lib(2000, 0, "unit");
