@@ -17,7 +17,7 @@
 #include "monotonic.h"
 #include "statefile.h"
 
-#define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+#define OPEN_FLAGS (O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
 #define LOCK_POLL_NS (5 * 1000 * 1000L) /* flock() has no timeout: poll it */
 #define TEMP_TRIES 16
 
@@ -67,6 +67,65 @@ static int open_owned(int dirfd, const char *name, int flags, mode_t mode, uid_t
 static int open_ours(int dirfd, const char *name, int flags, mode_t mode)
 {
 	return open_owned(dirfd, name, flags, mode, (uid_t)-1);
+}
+
+int state_exists(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+}
+
+int state_open(int dirfd, const char *name, int flags)
+{
+	return open_ours(dirfd, name, flags & O_ACCMODE, 0);
+}
+
+int state_open_trusted(int dirfd, const char *name)
+{
+	return open_owned(dirfd, name, O_RDONLY, 0, 0);
+}
+
+int state_read_fd(int fd, char *buf, size_t size, size_t *len)
+{
+	size_t got = 0;
+
+	*len = 0;
+	if (size == 0)
+		return -EINVAL;
+	/* Up to SIZE bytes: the last one, when there, says "too large". */
+	while (got < size) {
+		ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == size)
+		return -EFBIG;
+	buf[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+int state_rewrite(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, data + done, len - done, (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	return ftruncate(fd, (off_t)len) < 0 ? -errno : 0;
 }
 
 int state_lock(int dirfd, const char *name, unsigned wait_ms)
@@ -221,29 +280,47 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int state_replace(int dirfd, const char *name, const char *data, size_t len)
+int state_install(int dirfd, const char *name, const char *data, size_t len, unsigned flags)
 {
 	char temp[256], suffix[17];
-	int fd = -1, r;
+	int mode = flags & STATE_KEEP_OPEN ? O_RDWR : O_WRONLY, fd = -1, r;
 
 	for (int i = 0; i < TEMP_TRIES && fd < 0; i++) {
 		random_suffix(suffix);
 		if (snprintf(temp, sizeof temp, ".%s.%s", name, suffix) >= (int)sizeof temp)
 			return -ENAMETOOLONG;
-		fd = openat(dirfd, temp, O_WRONLY | O_CREAT | O_EXCL | OPEN_FLAGS, 0600);
+		fd = openat(dirfd, temp, mode | O_CREAT | O_EXCL | OPEN_FLAGS, 0600);
 		if (fd < 0 && errno != EEXIST)
 			return -errno;
 	}
 	if (fd < 0)
 		return -EEXIST;
 	r = write_all(fd, data, len);
-	if (close(fd) < 0 && r == 0)
+	if (r == 0 && (flags & STATE_DURABLE) && fsync(fd) < 0)
 		r = -errno;
-	if (r == 0 && renameat(dirfd, temp, dirfd, name) < 0)
+	if (!(flags & STATE_KEEP_OPEN) && close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r < 0)
-		unlinkat(dirfd, temp, 0);
+	if (r == 0 && (flags & STATE_EXCL) && linkat(dirfd, temp, dirfd, name, 0) < 0)
+		r = -errno;
+	else if (r == 0 && !(flags & STATE_EXCL) && renameat(dirfd, temp, dirfd, name) < 0)
+		r = -errno;
+	if (r < 0 || (flags & STATE_EXCL))
+		unlinkat(dirfd, temp, 0); /* linked: the name alone keeps it */
+	/* The new name itself, through a power cut (best effort: it is in
+	 * place either way). */
+	if (r == 0 && (flags & STATE_DURABLE))
+		(void)fsync(dirfd);
+	if (flags & STATE_KEEP_OPEN) {
+		if (r == 0)
+			return fd;
+		close(fd);
+	}
 	return r;
+}
+
+int state_replace(int dirfd, const char *name, const char *data, size_t len)
+{
+	return state_install(dirfd, name, data, len, 0);
 }
 
 int state_append(int dirfd, const char *name, const char *data, size_t len)

@@ -12,7 +12,14 @@
  *     (or, for a log, is appended to a file of ours);
  *   - writers serialize on flock() of a lock file, waited for a bounded time;
  *     the kernel drops the lock of a killed run.
- * Every call returns 0 or a negative errno; nothing here prints or exits. */
+ * Every call returns 0 or a negative errno; nothing here prints or exits.
+ * Its users: the sender (the log, the FATAL record) and libanonstats (the
+ * machine GUID, the run state, the opt-out and level files).  The calls
+ * marked async-signal-safe allocate nothing and call only what POSIX lists
+ * as such (openat, fstat, pread, pwrite...): a crash handler may use them.
+ * DIRFD may be AT_FDCWD with NAME a path whose directories are trusted (the
+ * administrator's config directory): only its last component is never
+ * followed. */
 #ifndef HELPERS_STATEFILE_H
 #define HELPERS_STATEFILE_H
 
@@ -37,7 +44,45 @@ int state_read(int dirfd, const char *name, size_t cap, char **buf, size_t *len)
  * root reads it.  Still never a link, a FIFO or a file with two links. */
 int state_read_checked(int dirfd, const char *name, size_t cap, char **buf, size_t *len);
 
-/* state_replace(DIRFD, NAME, DATA, LEN): NAME now holds DATA (mode 0600). */
+/* state_exists(DIRFD, NAME): 1 when anything is at NAME (of any type, a
+ * dangling symlink too), 0 when nothing is (ENOENT, ENOTDIR), or a negative
+ * errno when it cannot be told.  An lstat(): never follows, opens or
+ * blocks.  Async-signal-safe. */
+int state_exists(int dirfd, const char *name);
+
+/* state_open(DIRFD, NAME, FLAGS): NAME opened with FLAGS (O_RDONLY or
+ * O_RDWR) when it is a regular file of ours with one link: its descriptor,
+ * or -ENOENT, -ELOOP (a symlink), -EINVAL (a FIFO, a directory...), -EPERM
+ * (another owner's), -EMLINK (a hard link)...  Async-signal-safe. */
+int state_open(int dirfd, const char *name, int flags);
+
+/* state_open_trusted(DIRFD, NAME): state_open(O_RDONLY) of a setting that
+ * root may also own (a file the administrator wrote), never the file of a
+ * third account.  Async-signal-safe. */
+int state_open_trusted(int dirfd, const char *name);
+
+/* state_read_fd(FD, BUF, SIZE, &LEN): the content of an open file from its
+ * start, at most SIZE - 1 bytes (-EFBIG beyond), in BUF with a NUL after
+ * LEN bytes.  Async-signal-safe. */
+int state_read_fd(int fd, char *buf, size_t size, size_t *len);
+
+/* state_rewrite(FD, DATA, LEN): the file of FD (from state_open() or
+ * STATE_KEEP_OPEN) now holds DATA, written in place from its start and cut
+ * there.  A reader may see it torn: a record written so carries its own
+ * check.  Whoever moves the name, the file stays the one written.
+ * Async-signal-safe. */
+int state_rewrite(int fd, const char *data, size_t len);
+
+/* state_install(DIRFD, NAME, DATA, LEN, FLAGS): NAME now holds DATA (mode
+ * 0600), a new file put in place by rename(), which replaces a name, never
+ * a link's target.  FLAGS: */
+#define STATE_DURABLE 1   /* fsync() the file, then the directory (not AT_FDCWD) */
+#define STATE_EXCL 2      /* link() instead: -EEXIST when NAME is there */
+#define STATE_KEEP_OPEN 4 /* return the new file's descriptor (read-write) */
+/* Returns 0 (or the descriptor) or a negative errno. */
+int state_install(int dirfd, const char *name, const char *data, size_t len, unsigned flags);
+
+/* state_replace(DIRFD, NAME, DATA, LEN): state_install() without flags. */
 int state_replace(int dirfd, const char *name, const char *data, size_t len);
 
 /* state_append(DIRFD, NAME, DATA, LEN): add DATA at the end of NAME, which

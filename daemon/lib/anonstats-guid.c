@@ -1,5 +1,6 @@
 /* anonstats-guid.c: the machine GUID, a random UUID kept in the state
- * directory (mode 0600).  Never derived from hardware, hostname or MAC. */
+ * directory (mode 0600), through statefile.h like every file there.  Never
+ * derived from hardware, hostname or MAC. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #endif
 
 #include "anonstats-internal.h"
+#include "statefile.h"
 
 /* Fill buf with n random bytes: getrandom(), else /dev/urandom. */
 static int random_bytes(unsigned char *buf, size_t n)
@@ -88,128 +90,59 @@ int anonstats_uuid_valid(const char *s)
 	return s[36] == '\0';
 }
 
-/* Read a GUID file: at most 64 bytes, one line.  0 and out filled when it
- * holds a valid UUID; -1 otherwise (errno ENOENT when missing, EINVAL when
- * it must be replaced).  The state directory may belong to another, less
- * trusted account: only a regular file we own with one link is ours (a
- * FIFO would block, a symlink or hard link points outside), and only such
- * a file has its mode changed. */
-static int read_guid(const char *path, char out[37])
+/* Read the GUID file (statefile.h: only a regular file of ours with one
+ * link; a FIFO would block, a symlink or hard link points outside): 0 and
+ * OUT filled when it holds a valid UUID on one line, else a negative errno:
+ * -ENOENT when missing, -EINVAL when it must be replaced (not ours, or not
+ * a GUID), another for an error.  Only a file of ours has its mode made
+ * private again (best effort). */
+static int read_guid(int dirfd, char out[37])
 {
 	char buf[65];
-	size_t len = 0;
+	size_t len;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	int fd = state_open(dirfd, ANONSTATS_GUID_FILE, O_RDONLY), r;
 
-	if (fd < 0) {
-		if (errno == ELOOP)
-			errno = EINVAL; /* a symlink: replaced */
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_nlink != 1) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	while (len < sizeof buf - 1) {
-		ssize_t r = read(fd, buf + len, sizeof buf - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (st.st_mode & 077)
-		(void)fchmod(fd, 0600); /* ours: private again (best effort) */
+	if (fd == -ELOOP || fd == -EINVAL || fd == -EPERM || fd == -EMLINK)
+		return -EINVAL;
+	if (fd < 0)
+		return fd;
+	r = state_read_fd(fd, buf, sizeof buf, &len);
+	if (r == 0 && fstat(fd, &st) == 0 && (st.st_mode & 077))
+		(void)fchmod(fd, 0600);
 	close(fd);
-	buf[len] = '\0';
+	if (r == -EFBIG)
+		return -EINVAL;
+	if (r < 0)
+		return r;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
-	if (len != 36 || !anonstats_uuid_valid(buf)) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (len != 36 || !anonstats_uuid_valid(buf))
+		return -EINVAL;
 	memcpy(out, buf, 37);
 	return 0;
 }
 
-/* Write a new GUID next to path and link it into place: link() fails if
- * another process won the race, and then its GUID is the one used. */
-static int create_guid(const char *state_dir, const char *path, char out[37])
+/* A new GUID, durable: linked into place when the name is free (if another
+ * process won the race, its GUID is the one used), else put over what is
+ * there by rename(). */
+static int create_guid(int dirfd, char out[37])
 {
-	char tmpname[64], line[38], rnd[37];
-	char *tmp;
-	int fd, e;
-	ssize_t w;
+	char line[38];
+	int r;
 
 	if (anonstats_uuid_generate(out) < 0)
-		return -1;
-	/* An unpredictable name, created exclusively: nothing planted there
-	 * in advance can be written through. */
-	if (anonstats_uuid_generate(rnd) < 0)
-		return -1;
-	snprintf(tmpname, sizeof tmpname, ".%s.%s.tmp", ANONSTATS_GUID_FILE, rnd);
-	tmp = anonstats_path_join(state_dir, tmpname);
-	if (!tmp)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	if (fd < 0) {
-		e = errno;
-		free(tmp);
-		errno = e;
-		return -1;
-	}
+		return -errno;
 	memcpy(line, out, 36);
 	line[36] = '\n';
-	do
-		w = write(fd, line, 37);
-	while (w < 0 && errno == EINTR);
-	if (w != 37 || fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
-		e = w >= 0 && w != 37 ? EIO : errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
+	r = state_install(dirfd, ANONSTATS_GUID_FILE, line, 37, STATE_DURABLE | STATE_EXCL);
+	if (r == -EEXIST) {
+		if (read_guid(dirfd, out) == 0)
+			return 0;
+		memcpy(out, line, 36);
+		r = state_install(dirfd, ANONSTATS_GUID_FILE, line, 37, STATE_DURABLE);
 	}
-	if (close(fd) < 0) {
-		e = errno;
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	if (link(tmp, path) < 0) {
-		e = errno;
-		if (e == EEXIST) {
-			/* Another process's GUID, or a file we replace: rename()
-			 * replaces the name only, never a link's target. */
-			if (read_guid(path, out) == 0) {
-				unlink(tmp);
-				free(tmp);
-				return 0;
-			}
-			if (rename(tmp, path) == 0) {
-				free(tmp);
-				return 0;
-			}
-			e = errno;
-		}
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	unlink(tmp);
-	free(tmp);
-	return 0;
+	return r;
 }
 
 /* The GUID from STATE_DIR/machine-guid, created (with the directory's last
@@ -217,26 +150,27 @@ static int create_guid(const char *state_dir, const char *path, char out[37])
 int anonstats_guid_load(const char *state_dir, char **guid)
 {
 	char buf[37];
-	char *path;
-	int rc;
+	int dirfd, r;
 
 	if (mkdir(state_dir, 0755) < 0 && errno != EEXIST)
 		return -1;
-	path = anonstats_path_join(state_dir, ANONSTATS_GUID_FILE);
-	if (!path)
+	dirfd = state_dir_open(state_dir);
+	if (dirfd < 0) {
+		errno = -dirfd;
 		return -1;
-	rc = read_guid(path, buf);
-	if (rc < 0 && (errno == ENOENT || errno == EINVAL))
-		rc = create_guid(state_dir, path, buf);
-	if (rc == 0) {
-		*guid = strdup(buf);
-		if (!*guid)
-			rc = -1;
 	}
-	{
-		int e = errno;
-		free(path);
-		errno = e;
+	r = read_guid(dirfd, buf);
+	if (r == -ENOENT || r == -EINVAL)
+		r = create_guid(dirfd, buf);
+	close(dirfd);
+	if (r < 0) {
+		errno = -r;
+		return -1;
 	}
-	return rc;
+	*guid = strdup(buf);
+	if (!*guid) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
 }

@@ -8,8 +8,12 @@ ANONSTATS_PATH_FLAGS = \
 	-DCONFIGDIR="\"$(configdir)\"" \
 	-DSTATEDIR="\"$(statedir)\""
 
-# In the order of their dependencies (see anonstats-internal.h).
+# In the order of their dependencies (see anonstats-internal.h); first what
+# the library shares with the sender: every file in the state directory is
+# opened through common/statefile (its symbols stay internal: see the
+# -export-symbols-regex below).
 ANONSTATS_SOURCES = \
+	common/statefile.c common/statefile.h common/monotonic.h \
 	daemon/lib/anonstats-internal.h \
 	daemon/lib/anonstats-config.c \
 	daemon/lib/anonstats-optout.c \

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,6 +150,178 @@ static void test_lock(int dfd)
 	ok(fd == -EINVAL, "a FIFO lock is refused without blocking");
 }
 
+/* plant_all(PREFIX): PREFIX-link (a symlink to "secret"), PREFIX-fifo,
+ * PREFIX-hard (a second name of "secret"), PREFIX-dir. */
+static void plant_all(int dfd, const char *prefix)
+{
+	char target[512], where[512];
+
+	path_of(target, sizeof target, "secret");
+	snprintf(where, sizeof where, "%s/%s-link", dir, prefix);
+	ok(symlink(target, where) == 0, "%s: plant a symlink", prefix);
+	snprintf(where, sizeof where, "%s/%s-fifo", dir, prefix);
+	ok(mkfifo(where, 0600) == 0, "%s: plant a FIFO", prefix);
+	snprintf(where, sizeof where, "%s/%s-hard", dir, prefix);
+	ok(link(target, where) == 0, "%s: plant a hard link", prefix);
+	snprintf(where, sizeof where, "%s-dir", prefix);
+	ok(mkdirat(dfd, where, 0700) == 0, "%s: plant a directory", prefix);
+}
+
+static int open_planted(int dfd, const char *prefix, const char *what, int flags, int trusted)
+{
+	char name[128];
+	int fd;
+
+	snprintf(name, sizeof name, "%s-%s", prefix, what);
+	fd = trusted ? state_open_trusted(dfd, name) : state_open(dfd, name, flags);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+static void test_exists(int dfd)
+{
+	char where[512];
+
+	put("there", "x\n");
+	ok(state_exists(dfd, "there") == 1, "exists: a file");
+	ok(state_exists(dfd, "nothing") == 0, "exists: nothing there is 0");
+	ok(state_exists(dfd, "there/below") == 0, "exists: below a file (ENOTDIR) is 0");
+	path_of(where, sizeof where, "dangling");
+	ok(symlink("/nonexistent/anywhere", where) == 0 && state_exists(dfd, "dangling") == 1,
+	   "exists: a dangling symlink is something");
+	path_of(where, sizeof where, "loop");
+	ok(symlink("loop", where) == 0 && state_exists(dfd, "loop/x") == -ELOOP,
+	   "exists: a path that cannot be resolved is an error, not absence");
+	ok(state_exists(dfd, "adir") == 1 && state_exists(dfd, "fifo") == 1,
+	   "exists: a directory, a FIFO (never opened)");
+}
+
+static void test_open(int dfd)
+{
+	char buf[16];
+	size_t len;
+	int fd;
+
+	plant_all(dfd, "open");
+	put("mine", "0123456789\n");
+	fd = state_open(dfd, "mine", O_RDWR);
+	ok(fd >= 0, "open: a regular file of ours, read-write");
+	ok(state_read_fd(fd, buf, sizeof buf, &len) == 0 && len == 11 && strcmp(buf, "0123456789\n") == 0,
+	   "read_fd: the whole file, with a NUL");
+	ok(state_read_fd(fd, buf, 11, &len) == -EFBIG, "read_fd: one byte more than room is -EFBIG");
+	ok(state_read_fd(fd, buf, 12, &len) == 0 && len == 11, "read_fd: exactly what fits");
+	ok(state_rewrite(fd, "ab\n", 3) == 0 && state_read_fd(fd, buf, sizeof buf, &len) == 0 &&
+		   strcmp(buf, "ab\n") == 0,
+	   "rewrite: in place, the rest cut");
+	close(fd);
+	ok(state_open(dfd, "none", O_RDONLY) == -ENOENT, "open: missing is -ENOENT");
+	ok(open_planted(dfd, "open", "link", O_RDWR, 0) == -ELOOP, "open: a symlink is never followed");
+	ok(open_planted(dfd, "open", "fifo", O_RDWR, 0) == -EINVAL, "open: a FIFO is refused without blocking");
+	ok(open_planted(dfd, "open", "fifo", O_RDONLY, 1) == -EINVAL, "open_trusted: a FIFO too");
+	ok(open_planted(dfd, "open", "hard", O_RDONLY, 0) == -EMLINK &&
+		   open_planted(dfd, "open", "hard", O_RDONLY, 1) == -EMLINK,
+	   "open, open_trusted: a hard link is refused");
+	ok(open_planted(dfd, "open", "dir", O_RDONLY, 0) == -EINVAL &&
+		   open_planted(dfd, "open", "dir", O_RDONLY, 1) == -EINVAL,
+	   "open, open_trusted: a directory is refused");
+	ok(open_planted(dfd, "open", "link", O_RDONLY, 1) == -ELOOP, "open_trusted: a symlink too");
+	ok(secret_intact(), "nothing written through them");
+
+	/* Another account's file: refused by both; root's: by state_open()
+	 * only, when we are not root (a child that gives up root). */
+	put("theirs", "all\n");
+	if (geteuid() != 0) {
+		ok(1, "# SKIP other owners need root to plant (chown)");
+		return;
+	}
+	{
+		char p[512];
+		int st;
+		pid_t pid;
+
+		path_of(p, sizeof p, "theirs");
+		ok(chown(p, 65534, 65534) == 0, "plant another account's file");
+		ok(state_open(dfd, "theirs", O_RDONLY) == -EPERM && state_open_trusted(dfd, "theirs") == -EPERM,
+		   "open, open_trusted: another account's file is refused");
+		put("roots", "all\n");
+		ok(chmod(dir, 0755) == 0, "the directory searchable by all");
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			int a, b;
+			if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+				_exit(9);
+			a = state_open(dfd, "roots", O_RDONLY);
+			b = state_open_trusted(dfd, "roots");
+			_exit((a == -EPERM ? 1 : 0) | (b >= 0 ? 2 : 0));
+		}
+		ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 3,
+		   "as another user: root's file is refused by open, read by open_trusted (status %d)",
+		   WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		ok(chmod(dir, 0700) == 0, "the directory private again");
+	}
+}
+
+static void test_install(int dfd)
+{
+	char p[512], aside[512], buf[16];
+	struct stat st;
+	size_t len;
+	int fd;
+
+	plant_all(dfd, "inst");
+	ok(state_install(dfd, "inst-link", "a\n", 2, STATE_DURABLE) == 0 && secret_intact(),
+	   "install: a symlink is replaced, its target untouched");
+	path_of(p, sizeof p, "inst-link");
+	ok(lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600 && st.st_nlink == 1,
+	   "install: a regular 0600 file with one link");
+	ok(state_install(dfd, "inst-fifo", "b\n", 2, STATE_DURABLE) == 0, "install: over a FIFO, never blocking");
+	ok(state_install(dfd, "inst-hard", "c\n", 2, 0) == 0 && secret_intact(),
+	   "install: over a hard link, the other name untouched");
+	ok(state_install(dfd, "inst-dir", "d\n", 2, 0) < 0, "install: a directory in the way is an error");
+
+	ok(state_install(dfd, "excl", "1\n", 2, STATE_EXCL | STATE_DURABLE) == 0, "excl: a free name is taken");
+	ok(state_install(dfd, "excl", "2\n", 2, STATE_EXCL) == -EEXIST, "excl: a taken name is -EEXIST");
+	ok(state_install(dfd, "inst-link", "3\n", 2, STATE_EXCL) == -EEXIST, "excl: a file is not replaced");
+	path_of(p, sizeof p, "excl");
+	ok(stat(p, &st) == 0 && st.st_nlink == 1, "excl: one link once in place");
+	fd = state_open(dfd, "excl", O_RDONLY);
+	ok(fd >= 0 && state_read_fd(fd, buf, sizeof buf, &len) == 0 && strcmp(buf, "1\n") == 0,
+	   "excl: the first content holds");
+	if (fd >= 0)
+		close(fd);
+
+	fd = state_install(dfd, "kept", "running\n", 8, STATE_KEEP_OPEN | STATE_DURABLE);
+	ok(fd >= 0, "keep open: the new file's descriptor");
+	path_of(p, sizeof p, "kept");
+	path_of(aside, sizeof aside, "kept-aside");
+	ok(rename(p, aside) == 0, "the name moved aside");
+	ok(state_rewrite(fd, "clean\n", 6) == 0 && state_read_fd(fd, buf, sizeof buf, &len) == 0 &&
+		   strcmp(buf, "clean\n") == 0,
+	   "keep open: rewritten wherever it went");
+	close(fd);
+	fd = state_open(dfd, "kept-aside", O_RDONLY);
+	ok(fd >= 0 && state_read_fd(fd, buf, sizeof buf, &len) == 0 && strcmp(buf, "clean\n") == 0,
+	   "the file moved aside holds it");
+	if (fd >= 0)
+		close(fd);
+	fd = state_install(dfd, "inst-dir", "x", 1, STATE_KEEP_OPEN);
+	ok(fd < 0, "keep open: an error is still an error (%d)", fd);
+	{
+		int leftovers = 0;
+		char cmd[700];
+		FILE *f;
+		snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -c '^\\.'", dir);
+		f = popen(cmd, "r");
+		if (!f || fscanf(f, "%d", &leftovers) != 1)
+			leftovers = -1;
+		if (f)
+			pclose(f);
+		ok(leftovers == 0, "no temporary file is left (%d)", leftovers);
+	}
+}
+
 int main(void)
 {
 	int dfd;
@@ -166,6 +339,9 @@ int main(void)
 	test_read(dfd);
 	test_replace(dfd);
 	test_lock(dfd);
+	test_exists(dfd);
+	test_open(dfd);
+	test_install(dfd);
 	close(dfd);
 	{
 		char cmd[600];
