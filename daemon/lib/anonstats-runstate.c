@@ -28,7 +28,9 @@
  * (missing, corrupt, a torn write whose check fails, the one-word file of
  * an older version, a symlink, a FIFO, another user's file) is "unknown",
  * which is never reported, and is replaced by rename(), which replaces a
- * name, never a link's target. */
+ * name, never a link's target.  Every one of those rules is statefile.h's:
+ * this file only says what it writes and when.  The crash handler's mark
+ * goes through state_rewrite() too, which is async-signal-safe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,11 +39,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "anonstats-internal.h"
+#include "statefile.h"
 
 #define C (&anonstats_conf)
 
@@ -68,8 +70,9 @@ static const struct {
  * "clean" itself (both flags sequentially consistent, so one of the two
  * always sees the other). */
 static struct {
-	pthread_mutex_t lock; /* one writer at a time (helper thread, stop) */
-	char *path;
+	pthread_mutex_t lock;       /* one writer at a time (helper thread, stop) */
+	char *path;                 /* for messages */
+	int dirfd;                  /* the state directory, opened at START; -1 */
 	atomic_int fd;              /* this run's file, kept from START; -1 */
 	char run[37];               /* this run's id */
 	char clean_rec[RECORD_MAX]; /* "clean", made ready for the crash handler */
@@ -79,7 +82,7 @@ static struct {
 	atomic_int crashed;   /* the crash handler ran: nothing more but "clean" */
 	atomic_int beginning; /* a START's read-and-mark is under way */
 	pid_t owner;          /* the process that did */
-} R = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+} R = { .lock = PTHREAD_MUTEX_INITIALIZER, .dirfd = -1, .fd = -1 };
 
 static const char *word_of(enum anonstats_run state)
 {
@@ -181,51 +184,15 @@ static enum anonstats_run parse_record(const char *buf, size_t len, char run[37]
 	return RUN_UNKNOWN; /* no check line */
 }
 
-/* Read the record of an open file, if it is a regular file of ours with
- * one link. */
+/* Read the record of a file state_open() opened. */
 static enum anonstats_run read_record(int fd, char run[37])
 {
 	char buf[RECORD_MAX];
-	size_t len = 0;
-	struct stat st;
+	size_t len;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    st.st_nlink != 1 || st.st_size >= (off_t)sizeof buf)
+	if (state_read_fd(fd, buf, sizeof buf, &len) < 0)
 		return RUN_UNKNOWN;
-	while (len < sizeof buf) {
-		ssize_t r = pread(fd, buf + len, sizeof buf - len, (off_t)len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return RUN_UNKNOWN;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	return len < sizeof buf ? parse_record(buf, len, run) : RUN_UNKNOWN;
-}
-
-/* Write a whole record over the file's content, in place.  Async-signal-
- * safe (the crash handler's path: pwrite is one system call on Linux, and
- * unlike lseek+write it cannot interleave with a mark in another thread).
- * A torn write fails the check.  When the write fails (ENOSPC on a
- * copy-on-write file system the directory's owner filled), the file is
- * emptied, which needs no space: an old "running" must not stay behind
- * to be reported as a crash. */
-static int write_in_place(int fd, const char *rec, size_t len)
-{
-	ssize_t w;
-	int e;
-
-	do
-		w = pwrite(fd, rec, len, 0);
-	while (w < 0 && errno == EINTR);
-	if (w >= 0 && (size_t)w == len && ftruncate(fd, (off_t)len) == 0)
-		return 0;
-	e = w >= 0 && (size_t)w != len ? EIO : errno;
-	(void)ftruncate(fd, 0);
-	errno = e;
-	return -1;
+	return parse_record(buf, len, run);
 }
 
 int anonstats_runstate_init(void)
@@ -252,10 +219,11 @@ void anonstats_runstate_free(void)
 	atomic_store(&R.tracked, 0);
 	atomic_store(&R.began, 0);
 	fd = atomic_exchange(&R.fd, -1);
-	/* A crash handler running in another thread may have loaded fd
-	 * already: then it is left open, never reused under the handler. */
-	if (fd >= 0 && !atomic_load(&R.crashed))
+	if (fd >= 0)
 		close(fd);
+	if (R.dirfd >= 0)
+		close(R.dirfd);
+	R.dirfd = -1;
 	free(R.path);
 	R.path = NULL;
 	pthread_mutex_unlock(&R.lock);
@@ -263,88 +231,34 @@ void anonstats_runstate_free(void)
 
 /* The previous run's state, consumed: a "running" or "stopping" record is
  * marked "reported" in place, and synced, before it is acted on; one that
- * cannot be is not reported at all (never twice).  A run still alive
- * (another process with the same state directory) holds its file's lock:
- * its record is neither reported nor marked. */
+ * cannot be is not reported at all (never twice). */
 static enum anonstats_run take_previous(void)
 {
 	char run[37], rec[RECORD_MAX];
 	enum anonstats_run prev;
-	int fd, n;
+	int fd, n, r = 0;
 
-	/* O_RDWR: a directory fails (EISDIR), a FIFO does not block
-	 * (O_NONBLOCK) and is refused by read_record(). */
-	fd = open(R.path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	/* Read-write: a directory fails (EISDIR); first start, a symlink, a
+	 * FIFO, a hard link or another account's file is no record. */
+	fd = state_open(R.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDWR);
 	if (fd < 0)
-		return RUN_UNKNOWN; /* first start, or a symlink (ELOOP) */
+		return RUN_UNKNOWN;
 	prev = read_record(fd, run);
-	if ((prev == RUN_RUNNING || prev == RUN_STOPPING) && flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		anonstats_log(ANONSTATS_LOG_INFO,
-			      "the run state %s is another live process's: not reported", R.path);
-		prev = RUN_UNKNOWN;
-	} else if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
+	if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
 		n = anonstats_runstate_format(rec, sizeof rec, run, RUN_REPORTED);
-		if (n < 0 || write_in_place(fd, rec, (size_t)n) < 0 || fdatasync(fd) < 0) {
+		if (n < 0)
+			r = -errno;
+		else if ((r = state_rewrite(fd, rec, (size_t)n)) == 0 && fdatasync(fd) < 0)
+			r = -errno;
+		if (r < 0) {
 			anonstats_log(ANONSTATS_LOG_WARNING,
 				      "cannot mark the previous run's state %s reported: %s; not reported",
-				      R.path, strerror(errno));
+				      R.path, strerror(-r));
 			prev = RUN_UNKNOWN;
 		}
 	}
 	close(fd);
 	return prev;
-}
-
-/* This run's file: a new one with REC, renamed into place; its descriptor
- * (read-write, locked for as long as this process lives) or -1.
- * "running" is durable through a power cut.  When anything fails after
- * the open (the directory's owner renamed the temporary file away before
- * our rename, say), the file is emptied first: wherever it went, it can
- * never be replayed as a "running" run. */
-static int create_file(const char *rec, size_t len, int durable)
-{
-	char name[80], rnd[37], *tmp;
-	int fd = -1, e = 0;
-	ssize_t w;
-
-	if (anonstats_uuid_generate(rnd) < 0)
-		return -1;
-	(void)snprintf(name, sizeof name, "." ANONSTATS_RUNSTATE_FILE ".%s.tmp", rnd);
-	tmp = anonstats_path_join(C->state_dir, name);
-	if (!tmp) {
-		errno = ENOMEM;
-		return -1;
-	}
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	if (fd < 0) {
-		e = errno;
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	do
-		w = write(fd, rec, len);
-	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)len || flock(fd, LOCK_EX | LOCK_NB) < 0 || (durable && fsync(fd) < 0) ||
-	    rename(tmp, R.path) < 0) {
-		e = w >= 0 && w != (ssize_t)len ? EIO : errno;
-		(void)ftruncate(fd, 0);
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	free(tmp);
-	if (durable) {
-		/* The rename itself, through a power cut. */
-		int dfd = open(C->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	}
-	return fd;
 }
 
 static void warn_write(enum anonstats_run state, int err)
@@ -366,13 +280,18 @@ static void mark_locked(enum anonstats_run state)
 	if (fd < 0)
 		return; /* START could not create it, and said so */
 	n = anonstats_runstate_format(rec, sizeof rec, R.run, state);
-	if (n < 0 || write_in_place(fd, rec, (size_t)n) < 0) {
+	if (n < 0) {
 		warn_write(state, errno);
+		return;
+	}
+	n = state_rewrite(fd, rec, (size_t)n);
+	if (n < 0) {
+		warn_write(state, -n);
 		return;
 	}
 	if (state != RUN_CLEAN)
 		return;
-	nfd = open(R.path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	nfd = state_open(R.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDONLY);
 	if (nfd < 0 || read_record(nfd, run) == RUN_UNKNOWN || strcmp(run, R.run) != 0)
 		anonstats_log(ANONSTATS_LOG_WARNING,
 			      "the run state %s is not this run's any more (moved or replaced): left as it is",
@@ -399,19 +318,29 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 	if (mkdir(C->state_dir, 0755) < 0 && errno != EEXIST)
 		anonstats_log(ANONSTATS_LOG_WARNING, "cannot create the state directory %s: %s",
 			      C->state_dir, strerror(errno));
-	prev = take_previous();
+	if (R.dirfd >= 0)
+		close(R.dirfd); /* a child's START: its parent's copy */
+	R.dirfd = state_dir_open(C->state_dir);
+	prev = R.dirfd >= 0 ? take_previous() : RUN_UNKNOWN;
 	n = anonstats_uuid_generate(R.run);
 	if (n == 0) {
 		n = anonstats_runstate_format(R.clean_rec, sizeof R.clean_rec, R.run, RUN_CLEAN);
 		R.clean_len = n > 0 ? (size_t)n : 0;
 		n = anonstats_runstate_format(rec, sizeof rec, R.run, tracked ? RUN_RUNNING : RUN_UNTRACKED);
 	}
-	if (n < 0 || (fd = create_file(rec, (size_t)n, 1)) < 0)
-		warn_write(tracked ? RUN_RUNNING : RUN_UNTRACKED, errno);
-	if (fd >= 0 && !tracked) {
-		close(fd); /* off: never written again */
-		fd = -1;
-	}
+	/* This run's file: a new one, renamed into place, durable through a
+	 * power cut; kept open while tracked (off: never written again). */
+	if (n < 0)
+		n = -errno;
+	else if (R.dirfd < 0)
+		n = R.dirfd;
+	else
+		n = state_install(R.dirfd, ANONSTATS_RUNSTATE_FILE, rec, (size_t)n,
+				  STATE_DURABLE | (tracked ? STATE_KEEP_OPEN : 0));
+	if (n < 0)
+		warn_write(tracked ? RUN_RUNNING : RUN_UNTRACKED, -n);
+	else if (tracked)
+		fd = n;
 	atomic_store(&R.fd, fd);
 	R.owner = getpid();
 	atomic_store(&R.began, 1);
@@ -454,5 +383,5 @@ void anonstats_runstate_mark_crashed(void)
 		return;
 	fd = atomic_load(&R.fd);
 	if (fd >= 0 && R.clean_len > 0)
-		(void)write_in_place(fd, R.clean_rec, R.clean_len);
+		(void)state_rewrite(fd, R.clean_rec, R.clean_len);
 }
