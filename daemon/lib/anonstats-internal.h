@@ -97,6 +97,7 @@ enum anonstats_why {
 	WHY_OPT_OUT_ERROR, /* lstat() failed otherwise than ENOENT/ENOTDIR */
 	WHY_LEVEL_ERROR,   /* the level file could not be checked or read */
 	WHY_LEVEL_NOT_REGULAR,
+	WHY_LEVEL_NOT_TRUSTED, /* another account's, or a hard link */
 	WHY_LEVEL_TOO_LARGE,
 	WHY_LEVEL_UNKNOWN, /* it holds no known word */
 };

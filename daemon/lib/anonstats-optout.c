@@ -1,15 +1,16 @@
 /* anonstats-optout.c: whether an event is sent.  The opt-out switches
  * (DO_NOT_TRACK, DISABLE_TELEMETRY, the opt-out file) and the statistics
  * level file, looked up again at every event; one rule for every caller,
- * the crash handler included, so the lookup is async-signal-safe. */
+ * the crash handler included, so the lookup is async-signal-safe: the
+ * files are looked at through statefile.h's async-signal-safe calls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "anonstats-internal.h"
+#include "statefile.h"
 
 #define C (&anonstats_conf)
 
@@ -79,58 +80,44 @@ static int env_set(const char *name)
 }
 
 /* The level in one file: ALL when it is absent; OFF with a reason for
- * anything that is not a readable regular file holding a known word. */
+ * anything that is not a readable regular file of root's or ours (with one
+ * link, never through a symlink, never waited on) holding a known word. */
 static enum anonstats_level read_level(const char *path, enum anonstats_why *why, int *err)
 {
-	char buf[ANONSTATS_LEVEL_MAX + 2];
-	size_t len = 0, i;
-	struct stat st;
-	int fd;
+	char buf[ANONSTATS_LEVEL_MAX + 1];
+	size_t len, i;
+	int fd, r;
 
 	*why = WHY_LEVEL_FILE;
 	*err = 0;
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			*why = WHY_DEFAULT;
-			return ANONSTATS_LEVEL_ALL;
-		}
-		*why = WHY_LEVEL_ERROR;
-		*err = errno;
+	fd = state_open_trusted(AT_FDCWD, path);
+	if (fd == -ENOENT || fd == -ENOTDIR) {
+		*why = WHY_DEFAULT;
+		return ANONSTATS_LEVEL_ALL;
+	}
+	if (fd == -ELOOP || fd == -EINVAL) {
+		*why = WHY_LEVEL_NOT_REGULAR; /* a symlink, a directory, a FIFO */
 		return ANONSTATS_LEVEL_OFF;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		*why = WHY_LEVEL_NOT_REGULAR;
+	if (fd == -EPERM || fd == -EMLINK) {
+		*why = WHY_LEVEL_NOT_TRUSTED;
 		return ANONSTATS_LEVEL_OFF;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		*why = WHY_LEVEL_ERROR;
-		*err = errno;
-		return ANONSTATS_LEVEL_OFF;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		*why = WHY_LEVEL_NOT_REGULAR; /* swapped since the lstat() */
-		close(fd);
+		*err = -fd;
 		return ANONSTATS_LEVEL_OFF;
 	}
 	/* One byte more than allowed tells "too large". */
-	while (len < ANONSTATS_LEVEL_MAX + 1) {
-		ssize_t r = read(fd, buf + len, ANONSTATS_LEVEL_MAX + 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*why = WHY_LEVEL_ERROR;
-			*err = errno;
-			close(fd);
-			return ANONSTATS_LEVEL_OFF;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	r = state_read_fd(fd, buf, sizeof buf, &len);
 	close(fd);
-	if (len > ANONSTATS_LEVEL_MAX) {
+	if (r == -EFBIG) {
 		*why = WHY_LEVEL_TOO_LARGE;
+		return ANONSTATS_LEVEL_OFF;
+	}
+	if (r < 0) {
+		*why = WHY_LEVEL_ERROR;
+		*err = -r;
 		return ANONSTATS_LEVEL_OFF;
 	}
 	if (len > 0 && buf[len - 1] == '\n')
@@ -164,12 +151,11 @@ void anonstats_decide(struct anonstats_decision *d)
 	/* Anything by the opt-out name counts, a dangling link too; only a
 	 * clear ENOENT or ENOTDIR means "not there". */
 	for (i = 0; i < C->n_config_paths; i++) {
-		struct stat st;
-		int err = lstat(C->opt_out_paths[i], &st) == 0 ? 0 : errno;
-		if (err != ENOENT && err != ENOTDIR) {
+		int there = state_exists(AT_FDCWD, C->opt_out_paths[i]);
+		if (there != 0) {
 			d->level = ANONSTATS_LEVEL_OFF;
-			d->err = err;
-			d->why = err ? WHY_OPT_OUT_ERROR : WHY_OPT_OUT_FILE;
+			d->err = there < 0 ? -there : 0;
+			d->why = there < 0 ? WHY_OPT_OUT_ERROR : WHY_OPT_OUT_FILE;
 			d->path = (int)i;
 			return;
 		}
@@ -294,6 +280,12 @@ int anonstats_status_details(struct anonstats_status_details *out)
 	case WHY_LEVEL_NOT_REGULAR:
 		snprintf(out->reason, sizeof out->reason,
 			 "disabled: the level file %s is not a regular file, which counts as level off",
+			 path);
+		break;
+	case WHY_LEVEL_NOT_TRUSTED:
+		snprintf(out->reason, sizeof out->reason,
+			 "disabled: the level file %s is not root's or ours alone (another owner, or "
+			 "other links), which counts as level off",
 			 path);
 		break;
 	case WHY_LEVEL_TOO_LARGE:

@@ -1087,6 +1087,23 @@ static void test_level(void)
 	mkfifo(level, 0666);
 	ok(!anonstats_status_details(&sd), "a FIFO as level file: off, and no hang");
 	unlink(level);
+	/* A level file the administrator did not write: another account's,
+	 * or a second name of a file elsewhere. */
+	write_file(level, "all\n");
+	if (geteuid() == 0) {
+		ok(chown(level, 65534, 65534) == 0 && !anonstats_status_details(&sd) &&
+			   strstr(sd.reason, "not root's or ours"),
+		   "another account's level file saying all: off (%s)", sd.reason);
+	} else {
+		ok(1, "# SKIP another account's level file needs root to plant");
+	}
+	unlink(level);
+	write_file(path("level-target"), "all\n");
+	ok(link(path("level-target"), level) == 0 && !anonstats_status_details(&sd) &&
+		   strstr(sd.reason, "not root's or ours"),
+	   "a hard link as level file: off (%s)", sd.reason);
+	unlink(level);
+	unlink(path("level-target"));
 	ok(anonstats_status_details(&sd) && sd.level == ANONSTATS_LEVEL_ALL, "removed: all again, at once");
 
 	/* The opt-out wins over any level, and says why. */
