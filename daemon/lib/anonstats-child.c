@@ -19,7 +19,8 @@
 
 #include "anonstats-internal.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 #define TERM_GRACE_MAX_MS 200 /* SIGTERM this long before a bound's SIGKILL */
 #define KILL_COLLECT_MS 1000  /* after SIGKILL, how long we wait to collect */
@@ -140,7 +141,7 @@ int anonstats_child_spawn(struct anonstats_child *c, char *const argv[])
 #endif
 	    (rc = posix_spawnattr_setsigmask(&attr, &mask)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&attr, &def)) == 0)
-		rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, C->envp);
+		rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, conf->envp);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);

@@ -9,7 +9,8 @@
 
 struct anonstats_conf anonstats_conf;
 
-#define C (&anonstats_conf)
+/* The configuration: written here only (see anonstats-internal.h). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 void anonstats_log(enum anonstats_log_level level, const char *fmt, ...)
 {
@@ -19,8 +20,8 @@ void anonstats_log(enum anonstats_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (C->log) {
-		C->log(level, msg, C->log_userdata);
+	if (conf->log) {
+		conf->log(level, msg, conf->log_userdata);
 	} else {
 		static const char *const names[] = { "error", "warning", "info", "debug" };
 		if (level <= ANONSTATS_LOG_INFO)
@@ -117,9 +118,9 @@ static int build_env(void)
 		return -1;
 	env[n++] = env_entry("PATH", path && *path ? path : DEFAULT_PATH);
 	env[n++] = env_entry("LC_ALL", "C");
-	env[n++] = env_entry("NETDATA_VERSION", C->version);
-	env[n++] = env_entry("NETDATA_REGISTRY_UNIQUE_ID", C->guid);
-	env[n++] = env_entry("NETDATA_USER_CONFIG_DIR", C->config_dir);
+	env[n++] = env_entry("NETDATA_VERSION", conf->version);
+	env[n++] = env_entry("NETDATA_REGISTRY_UNIQUE_ID", conf->guid);
+	env[n++] = env_entry("NETDATA_USER_CONFIG_DIR", conf->config_dir);
 	for (i = 0; i < N_PASSED; i++) {
 		const char *v = getenv(passed_variables[i]);
 		if (v)
@@ -135,20 +136,20 @@ static int build_env(void)
 		}
 	}
 	env[n] = NULL;
-	C->envp = env;
+	conf->envp = env;
 	return 0;
 }
 
 int anonstats_conf_loaded(void)
 {
-	return C->script != NULL;
+	return conf->script != NULL;
 }
 
 /* The GUID (owned from now on) completes the configuration: the script's
  * environment carries it. */
 int anonstats_conf_set_guid(char *guid)
 {
-	C->guid = guid;
+	conf->guid = guid;
 	return build_env();
 }
 
@@ -156,22 +157,22 @@ void anonstats_conf_free(void)
 {
 	size_t i;
 
-	free(C->script);
-	free(C->config_dir);
-	free(C->state_dir);
-	free(C->version);
-	free(C->guid);
-	free(C->program_name);
-	for (i = 0; i < C->n_config_paths; i++) {
-		free(C->opt_out_paths[i]);
-		free(C->level_paths[i]);
+	free(conf->script);
+	free(conf->config_dir);
+	free(conf->state_dir);
+	free(conf->version);
+	free(conf->guid);
+	free(conf->program_name);
+	for (i = 0; i < conf->n_config_paths; i++) {
+		free(conf->opt_out_paths[i]);
+		free(conf->level_paths[i]);
 	}
-	if (C->envp) {
-		for (i = 0; C->envp[i]; i++)
-			free(C->envp[i]);
-		free(C->envp);
+	if (conf->envp) {
+		for (i = 0; conf->envp[i]; i++)
+			free(conf->envp[i]);
+		free(conf->envp);
 	}
-	memset(C, 0, sizeof *C);
+	memset(conf, 0, sizeof *conf);
 }
 
 int anonstats_conf_load(const struct anonstats_config *cfg)
@@ -179,30 +180,30 @@ int anonstats_conf_load(const struct anonstats_config *cfg)
 	size_t i;
 	int e;
 
-	memset(C, 0, sizeof *C);
-	C->log = cfg->log;
-	C->log_userdata = cfg->log_userdata;
-	C->stop_timeout_ms = cfg->stop_timeout_ms ? cfg->stop_timeout_ms : 2000;
-	C->fatal_timeout_ms = cfg->fatal_timeout_ms ? cfg->fatal_timeout_ms : 3000;
-	C->script = dup_or(cfg->script, PLUGINSDIR "/" ANONSTATS_SCRIPT_NAME);
-	C->config_dir = dup_or(cfg->config_dir, CONFIGDIR);
-	C->state_dir = dup_or(cfg->state_dir, STATEDIR);
-	C->version = dup_or(cfg->version, "unknown");
-	C->program_name = dup_or(cfg->program_name, "daemon");
-	if (!C->script || !C->config_dir || !C->state_dir || !C->version || !C->program_name)
+	memset(conf, 0, sizeof *conf);
+	conf->log = cfg->log;
+	conf->log_userdata = cfg->log_userdata;
+	conf->stop_timeout_ms = cfg->stop_timeout_ms ? cfg->stop_timeout_ms : 2000;
+	conf->fatal_timeout_ms = cfg->fatal_timeout_ms ? cfg->fatal_timeout_ms : 3000;
+	conf->script = dup_or(cfg->script, PLUGINSDIR "/" ANONSTATS_SCRIPT_NAME);
+	conf->config_dir = dup_or(cfg->config_dir, CONFIGDIR);
+	conf->state_dir = dup_or(cfg->state_dir, STATEDIR);
+	conf->version = dup_or(cfg->version, "unknown");
+	conf->program_name = dup_or(cfg->program_name, "daemon");
+	if (!conf->script || !conf->config_dir || !conf->state_dir || !conf->version || !conf->program_name)
 		goto fail;
-	if (strlen(C->program_name) > ANONSTATS_PROGRAM_MAX)
-		C->program_name[ANONSTATS_PROGRAM_MAX] = '\0';
+	if (strlen(conf->program_name) > ANONSTATS_PROGRAM_MAX)
+		conf->program_name[ANONSTATS_PROGRAM_MAX] = '\0';
 
 	/* The opt-out and level files count in the configured config
 	 * directory and in the compiled-in one, where the installer puts
 	 * them; the stricter wins. */
-	C->n_config_paths = strcmp(C->config_dir, CONFIGDIR) != 0 ? 2 : 1;
-	for (i = 0; i < C->n_config_paths; i++) {
-		const char *d = i == 0 ? C->config_dir : CONFIGDIR;
-		C->opt_out_paths[i] = anonstats_path_join(d, ANONSTATS_OPT_OUT_FILE);
-		C->level_paths[i] = anonstats_path_join(d, ANONSTATS_LEVEL_FILE);
-		if (!C->opt_out_paths[i] || !C->level_paths[i])
+	conf->n_config_paths = strcmp(conf->config_dir, CONFIGDIR) != 0 ? 2 : 1;
+	for (i = 0; i < conf->n_config_paths; i++) {
+		const char *d = i == 0 ? conf->config_dir : CONFIGDIR;
+		conf->opt_out_paths[i] = anonstats_path_join(d, ANONSTATS_OPT_OUT_FILE);
+		conf->level_paths[i] = anonstats_path_join(d, ANONSTATS_LEVEL_FILE);
+		if (!conf->opt_out_paths[i] || !conf->level_paths[i])
 			goto fail;
 	}
 

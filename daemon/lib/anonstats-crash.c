@@ -16,7 +16,8 @@
 
 #include "anonstats-internal.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 /* Everything the handler needs, built by anonstats_install_crash_handlers():
  * the handler itself only copies bytes, forks, execs and waits. */
@@ -107,25 +108,25 @@ static void crash_report(int idx)
 #endif
 			for (fd = 3; fd < 1024; fd++)
 				close(fd);
-		execve(crash.argv[0], crash.argv, C->envp);
+		execve(crash.argv[0], crash.argv, conf->envp);
 		_exit(127);
 	}
 	/* Wait at most fatal_timeout_ms, 5 ms at a time (no pidfd here: the
 	 * simplest async-signal-safe wait); SIGTERM in the last part, so the
 	 * script can clean up, then SIGKILL. */
-	grace = (long)anonstats_term_grace(C->fatal_timeout_ms);
+	grace = (long)anonstats_term_grace(conf->fatal_timeout_ms);
 	for (;;) {
 		pid_t r = waitpid(pid, &st, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
 			break;
-		if (waited >= (long)C->fatal_timeout_ms) {
+		if (waited >= (long)conf->fatal_timeout_ms) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
 			break;
 		}
-		if (waited >= (long)C->fatal_timeout_ms - grace && waited - 5 < (long)C->fatal_timeout_ms - grace)
+		if (waited >= (long)conf->fatal_timeout_ms - grace && waited - 5 < (long)conf->fatal_timeout_ms - grace)
 			kill(-pid, SIGTERM);
 		poll(NULL, 0, 5);
 		waited += 5;
@@ -167,10 +168,10 @@ int anonstats_install_crash_handlers(void)
 		errno = EINVAL;
 		return -1;
 	}
-	copy_str(crash.result, &pos, sizeof crash.result, C->program_name);
+	copy_str(crash.result, &pos, sizeof crash.result, conf->program_name);
 	copy_str(crash.result, &pos, sizeof crash.result, ":");
 	crash.program_len = pos;
-	crash.argv[0] = C->script;
+	crash.argv[0] = conf->script;
 	crash.argv[1] = (char *)"FATAL";
 	crash.argv[2] = crash.result;
 	crash.argv[3] = crash.data;

@@ -7,7 +7,8 @@
 
 #include "anonstats-internal.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 static const char *base_name(const char *path)
 {
@@ -40,7 +41,7 @@ int anonstats_format_fatal(char *result, size_t result_size, char *data, size_t 
 	int a, b;
 
 	thread_name(thread);
-	a = snprintf(result, result_size, "%s:%s", C->program_name ? C->program_name : "daemon",
+	a = snprintf(result, result_size, "%s:%s", conf->program_name ? conf->program_name : "daemon",
 		     thread);
 	if (errnum)
 		b = snprintf(data, data_size, "%s:%s:%d:%d", func, base_name(file), line, errnum);
@@ -62,7 +63,7 @@ static void send_fatal_sync(char *const argv[], const struct timespec *deadline)
 			      strerror(errno));
 		return;
 	}
-	anonstats_child_wait(&c, deadline, anonstats_term_grace(C->fatal_timeout_ms));
+	anonstats_child_wait(&c, deadline, anonstats_term_grace(conf->fatal_timeout_ms));
 	anonstats_child_report("FATAL", &c, anonstats_ms_since(&start));
 }
 
@@ -88,10 +89,10 @@ _Noreturn void anonstats_fatal_(const char *func, const char *file, int line, in
 
 	if (!anonstats_conf_loaded())
 		exit(EXIT_FAILURE);
-	anonstats_deadline_after(&deadline, C->fatal_timeout_ms);
+	anonstats_deadline_after(&deadline, conf->fatal_timeout_ms);
 	anonstats_decide(&d);
 	if (anonstats_level_allows(d.level, "FATAL")) {
-		char *argv[] = { C->script, (char *)"FATAL", result, data, NULL };
+		char *argv[] = { conf->script, (char *)"FATAL", result, data, NULL };
 		anonstats_format_fatal(result, sizeof result, data, sizeof data, func, file, line,
 				       errnum);
 		send_fatal_sync(argv, &deadline);

@@ -26,7 +26,8 @@
 
 #include "anonstats-internal.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 #define KILL_COLLECT_MS 200 /* after SIGKILL at a bound, how long to wait for the reports */
 #define LABEL_ACTION_MAX 48 /* bytes of an ACTION in a report; the known ones are shorter */
@@ -88,7 +89,7 @@ static struct {
 	struct pollfd *fds;     /* the helper thread's poll set, and */
 	struct event **watched; /* the running events it reads, */
 	size_t room;            /* for this many descriptors */
-} H = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = { -1, -1 } };
+} queue = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = { -1, -1 } };
 
 /* ---- events ------------------------------------------------------------- */
 
@@ -182,8 +183,8 @@ static int sent_lately_locked(uint64_t key, const struct timespec *now)
 	size_t i;
 
 	for (i = 0; i < ANONSTATS_REPEAT_TABLE; i++)
-		if (H.recent[i].key == key && (H.recent[i].at.tv_sec || H.recent[i].at.tv_nsec) &&
-		    H.recent[i].at.tv_sec + ANONSTATS_REPEAT_WINDOW_S > now->tv_sec)
+		if (queue.recent[i].key == key && (queue.recent[i].at.tv_sec || queue.recent[i].at.tv_nsec) &&
+		    queue.recent[i].at.tv_sec + ANONSTATS_REPEAT_WINDOW_S > now->tv_sec)
 			return 1;
 	return 0;
 }
@@ -194,44 +195,44 @@ static void remember_sent_locked(uint64_t key, const struct timespec *now)
 	size_t i, oldest = 0;
 
 	for (i = 1; i < ANONSTATS_REPEAT_TABLE; i++)
-		if (H.recent[i].at.tv_sec < H.recent[oldest].at.tv_sec)
+		if (queue.recent[i].at.tv_sec < queue.recent[oldest].at.tv_sec)
 			oldest = i;
-	H.recent[oldest].key = key;
-	H.recent[oldest].at = *now;
+	queue.recent[oldest].key = key;
+	queue.recent[oldest].at = *now;
 }
 
 static int append_locked(struct event *e, size_t at)
 {
-	if (H.n == H.cap) {
-		size_t cap = H.cap ? H.cap * 2 : 16;
-		struct event **ev = realloc(H.ev, cap * sizeof *ev);
+	if (queue.n == queue.cap) {
+		size_t cap = queue.cap ? queue.cap * 2 : 16;
+		struct event **ev = realloc(queue.ev, cap * sizeof *ev);
 		if (!ev)
 			return -1;
-		H.ev = ev;
-		H.cap = cap;
+		queue.ev = ev;
+		queue.cap = cap;
 	}
-	memmove(H.ev + at + 1, H.ev + at, (H.n - at) * sizeof *H.ev);
-	H.ev[at] = e;
-	H.n++;
-	e->seq = H.next_seq++;
+	memmove(queue.ev + at + 1, queue.ev + at, (queue.n - at) * sizeof *queue.ev);
+	queue.ev[at] = e;
+	queue.n++;
+	e->seq = queue.next_seq++;
 	return 0;
 }
 
 /* Only the helper thread (or a shutdown once it is gone) removes. */
 static void remove_locked(size_t i)
 {
-	free_event(H.ev[i]);
-	memmove(H.ev + i, H.ev + i + 1, (H.n - i - 1) * sizeof *H.ev);
-	H.n--;
-	pthread_cond_broadcast(&H.cond);
+	free_event(queue.ev[i]);
+	memmove(queue.ev + i, queue.ev + i + 1, (queue.n - i - 1) * sizeof *queue.ev);
+	queue.n--;
+	pthread_cond_broadcast(&queue.cond);
 }
 
 static int held_locked(unsigned long seq)
 {
 	size_t i;
 
-	for (i = 0; i < H.n; i++)
-		if (H.ev[i]->seq == seq)
+	for (i = 0; i < queue.n; i++)
+		if (queue.ev[i]->seq == seq)
 			return 1;
 	return 0;
 }
@@ -249,16 +250,16 @@ static void wake_write(int fd)
 /* Whether the helper thread needs a byte to wake; noted as sent. */
 static int wake_needed_locked(void)
 {
-	if (H.wake_pending)
+	if (queue.wake_pending)
 		return 0; /* it has not read the last one yet */
-	H.wake_pending = 1;
+	queue.wake_pending = 1;
 	return 1;
 }
 
 static void wake_locked(void)
 {
 	if (wake_needed_locked())
-		wake_write(H.wake[1]);
+		wake_write(queue.wake[1]);
 }
 
 /* ---- the helper thread ----------------------------------------------------- */
@@ -268,16 +269,16 @@ static void wake_locked(void)
  * run died. */
 static void begin_run_locked(void)
 {
-	enum begin_request req = H.begin;
+	enum begin_request req = queue.begin;
 	enum anonstats_run prev;
 	const char *report = NULL;
 	size_t i, at;
 
 	if (req == BEGIN_NONE)
 		return;
-	H.begin = BEGIN_NONE;
-	H.beginning = 1;
-	pthread_mutex_unlock(&H.lock);
+	queue.begin = BEGIN_NONE;
+	queue.beginning = 1;
+	pthread_mutex_unlock(&queue.lock);
 	prev = anonstats_runstate_begin(req == BEGIN_TRACKED);
 	if (req == BEGIN_TRACKED && (prev == RUN_RUNNING || prev == RUN_STOPPING)) {
 		struct anonstats_decision d;
@@ -292,34 +293,34 @@ static void begin_run_locked(void)
 			report = NULL;
 		}
 	}
-	pthread_mutex_lock(&H.lock);
-	for (at = 0; at < H.n && !H.ev[at]->wait_begin; at++)
+	pthread_mutex_lock(&queue.lock);
+	for (at = 0; at < queue.n && !queue.ev[at]->wait_begin; at++)
 		;
-	if (report && !H.cancel) {
+	if (report && !queue.cancel) {
 		struct event *e = new_event(report, NULL, NULL);
 		if (e && append_locked(e, at) == 0) {
-			H.counters.queued++;
-			for (i = at + 1; i < H.n; i++)
-				if (H.ev[i]->wait_begin)
-					H.ev[i]->after = e->seq; /* START after it */
+			queue.counters.queued++;
+			for (i = at + 1; i < queue.n; i++)
+				if (queue.ev[i]->wait_begin)
+					queue.ev[i]->after = e->seq; /* START after it */
 		} else {
 			if (e)
 				free_event(e);
 			anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: out of memory", report);
 		}
 	}
-	for (i = 0; i < H.n; i++)
-		H.ev[i]->wait_begin = 0;
-	H.beginning = 0;
-	pthread_cond_broadcast(&H.cond);
+	for (i = 0; i < queue.n; i++)
+		queue.ev[i]->wait_begin = 0;
+	queue.beginning = 0;
+	pthread_cond_broadcast(&queue.cond);
 }
 
 static size_t ordinary_held_locked(void)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < H.n; i++)
-		n += !H.ev[i]->vital;
+	for (i = 0; i < queue.n; i++)
+		n += !queue.ev[i]->vital;
 	return n;
 }
 
@@ -327,8 +328,8 @@ static size_t running_ordinary_locked(void)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < H.n; i++)
-		n += !H.ev[i]->vital && (H.ev[i]->state == EV_SPAWNING || H.ev[i]->state == EV_RUNNING);
+	for (i = 0; i < queue.n; i++)
+		n += !queue.ev[i]->vital && (queue.ev[i]->state == EV_SPAWNING || queue.ev[i]->state == EV_RUNNING);
 	return n;
 }
 
@@ -342,21 +343,21 @@ static void spawn_queued_locked(void)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < H.n; i++) {
-			struct event *e = H.ev[i];
-			char *argv[5] = { C->script, e->args[0], e->args[1], e->args[2], NULL };
+		for (i = 0; i < queue.n; i++) {
+			struct event *e = queue.ev[i];
+			char *argv[5] = { conf->script, e->args[0], e->args[1], e->args[2], NULL };
 			int rc, err;
 
 			if (e->state != EV_QUEUED || (pass == 0) != (e->vital != 0))
 				continue;
-			if (H.cancel) {
+			if (queue.cancel) {
 				event_label(e, label);
-				H.counters.abandoned++;
+				queue.counters.abandoned++;
 				remove_locked(i);
 				i--;
-				pthread_mutex_unlock(&H.lock);
+				pthread_mutex_unlock(&queue.lock);
 				anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", label);
-				pthread_mutex_lock(&H.lock);
+				pthread_mutex_lock(&queue.lock);
 				continue;
 			}
 			if (e->wait_begin || (e->after && held_locked(e->after))) {
@@ -368,13 +369,13 @@ static void spawn_queued_locked(void)
 				continue;
 			e->state = EV_SPAWNING;
 			event_label(e, label);
-			pthread_mutex_unlock(&H.lock);
+			pthread_mutex_unlock(&queue.lock);
 			rc = anonstats_child_spawn(&e->child, argv);
 			err = errno;
 			if (rc < 0)
 				anonstats_log(ANONSTATS_LOG_ERROR, "%s not sent: cannot run %s: %s",
-					      label, C->script, strerror(err));
-			pthread_mutex_lock(&H.lock);
+					      label, conf->script, strerror(err));
+			pthread_mutex_lock(&queue.lock);
 			if (rc < 0) {
 				remove_locked(i);
 				i--;
@@ -385,7 +386,7 @@ static void spawn_queued_locked(void)
 			e->state = EV_RUNNING;
 			running += !e->vital;
 			/* A shutdown already ending the others ends this too. */
-			anonstats_child_end(&e->child, H.end_level);
+			anonstats_child_end(&e->child, queue.end_level);
 		}
 	}
 }
@@ -398,8 +399,8 @@ static void reap_locked(void)
 {
 	size_t i;
 
-	for (i = 0; i < H.n; i++) {
-		struct event *e = H.ev[i];
+	for (i = 0; i < queue.n; i++) {
+		struct event *e = queue.ev[i];
 		long age;
 		char label[LABEL_SIZE];
 		struct anonstats_child done;
@@ -410,7 +411,7 @@ static void reap_locked(void)
 			age = anonstats_ms_since(&e->started);
 			if (age > ANONSTATS_EVENT_LIFETIME_MS) {
 				if (e->child.end == END_NONE)
-					H.counters.ended++;
+					queue.counters.ended++;
 				anonstats_child_end(&e->child,
 						    age > ANONSTATS_EVENT_LIFETIME_MS + 200 ? END_KILL
 											    : END_TERM);
@@ -423,9 +424,9 @@ static void reap_locked(void)
 		done = e->child;
 		event_label(e, label);
 		age = anonstats_ms_since(&e->queued);
-		pthread_mutex_unlock(&H.lock);
+		pthread_mutex_unlock(&queue.lock);
 		anonstats_child_report(label, &done, age);
-		pthread_mutex_lock(&H.lock);
+		pthread_mutex_lock(&queue.lock);
 		remove_locked(i);
 		i--;
 	}
@@ -438,8 +439,8 @@ static int poll_timeout_locked(void)
 	size_t i;
 	int timeout = -1;
 
-	for (i = 0; i < H.n; i++) {
-		const struct event *e = H.ev[i];
+	for (i = 0; i < queue.n; i++) {
+		const struct event *e = queue.ev[i];
 		int t;
 		long left;
 
@@ -478,8 +479,8 @@ static void *helper_main(void *arg)
 	}
 #endif
 
-	pthread_mutex_lock(&H.lock);
-	while (!H.quit) {
+	pthread_mutex_lock(&queue.lock);
+	while (!queue.quit) {
 		size_t i, n = 0, nw = 0;
 		int timeout, short_of_room;
 		char junk[64];
@@ -488,34 +489,34 @@ static void *helper_main(void *arg)
 
 		begin_run_locked();
 		spawn_queued_locked();
-		if (H.room < 2 * H.n + 1) {
-			struct pollfd *f = realloc(H.fds, (2 * H.n + 1) * sizeof *f);
-			struct event **w = f ? realloc(H.watched, (H.n + 1) * sizeof *w) : NULL;
+		if (queue.room < 2 * queue.n + 1) {
+			struct pollfd *f = realloc(queue.fds, (2 * queue.n + 1) * sizeof *f);
+			struct event **w = f ? realloc(queue.watched, (queue.n + 1) * sizeof *w) : NULL;
 			if (f)
-				H.fds = f;
+				queue.fds = f;
 			if (w)
-				H.watched = w;
+				queue.watched = w;
 			if (f && w)
-				H.room = 2 * H.n + 1;
+				queue.room = 2 * queue.n + 1;
 		}
-		fds = H.fds;
-		watched = H.watched;
+		fds = queue.fds;
+		watched = queue.watched;
 		if (!fds || !watched) {
 			/* Out of memory for even the wake pipe: look later. */
-			pthread_mutex_unlock(&H.lock);
+			pthread_mutex_unlock(&queue.lock);
 			(void)poll(NULL, 0, 20);
-			pthread_mutex_lock(&H.lock);
+			pthread_mutex_lock(&queue.lock);
 			reap_locked();
 			continue;
 		}
-		fds[n].fd = H.wake[0];
+		fds[n].fd = queue.wake[0];
 		fds[n++].events = POLLIN;
 		short_of_room = 0;
-		for (i = 0; i < H.n; i++) {
-			struct event *e = H.ev[i];
+		for (i = 0; i < queue.n; i++) {
+			struct event *e = queue.ev[i];
 			if (e->state != EV_RUNNING)
 				continue;
-			if (n + 2 > H.room) {
+			if (n + 2 > queue.room) {
 				short_of_room = 1;
 				continue;
 			}
@@ -532,12 +533,12 @@ static void *helper_main(void *arg)
 		timeout = poll_timeout_locked();
 		if (short_of_room)
 			timeout = 1; /* out of memory for the poll set: look again soon */
-		pthread_mutex_unlock(&H.lock);
+		pthread_mutex_unlock(&queue.lock);
 
 		if (poll(fds, n, timeout) < 0 && errno != EINTR)
 			(void)poll(NULL, 0, 20);
 		if (fds[0].revents & POLLIN) {
-			while (read(H.wake[0], junk, sizeof junk) > 0)
+			while (read(queue.wake[0], junk, sizeof junk) > 0)
 				;
 		}
 		/* Output is read without the lock, a bounded amount each: a
@@ -545,17 +546,17 @@ static void *helper_main(void *arg)
 		for (i = 0; i < nw; i++)
 			anonstats_child_read(&watched[i]->child);
 
-		pthread_mutex_lock(&H.lock);
+		pthread_mutex_lock(&queue.lock);
 		if (fds[0].revents & POLLIN)
-			H.wake_pending = 0;
+			queue.wake_pending = 0;
 		reap_locked();
 	}
-	free(H.fds);
-	free(H.watched);
-	H.fds = NULL;
-	H.watched = NULL;
-	H.room = 0;
-	pthread_mutex_unlock(&H.lock);
+	free(queue.fds);
+	free(queue.watched);
+	queue.fds = NULL;
+	queue.watched = NULL;
+	queue.room = 0;
+	pthread_mutex_unlock(&queue.lock);
 	return NULL;
 }
 
@@ -566,32 +567,32 @@ static int ensure_thread_locked(void)
 	sigset_t all, old;
 	int rc;
 
-	if (H.running && H.owner == getpid())
+	if (queue.running && queue.owner == getpid())
 		return 0;
-	if (H.running) {
-		while (H.n > 0) {
-			H.ev[H.n - 1]->child.pid = 0;
-			remove_locked(H.n - 1);
+	if (queue.running) {
+		while (queue.n > 0) {
+			queue.ev[queue.n - 1]->child.pid = 0;
+			remove_locked(queue.n - 1);
 		}
-		H.running = 0;
-		H.stopping = 0;
-		H.begin = BEGIN_NONE;
-		H.beginning = 0;
+		queue.running = 0;
+		queue.stopping = 0;
+		queue.begin = BEGIN_NONE;
+		queue.beginning = 0;
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	H.quit = 0;
-	H.cancel = 0;
-	H.end_level = END_NONE;
-	H.wake_pending = 0;
-	rc = pthread_create(&H.thread, NULL, helper_main, NULL);
+	queue.quit = 0;
+	queue.cancel = 0;
+	queue.end_level = END_NONE;
+	queue.wake_pending = 0;
+	rc = pthread_create(&queue.thread, NULL, helper_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		errno = rc;
 		return -1;
 	}
-	H.running = 1;
-	H.owner = getpid();
+	queue.running = 1;
+	queue.owner = getpid();
 	return 0;
 }
 
@@ -601,36 +602,36 @@ int anonstats_helper_open(void)
 {
 	pthread_condattr_t ca;
 
-	pthread_mutex_lock(&H.lock);
+	pthread_mutex_lock(&queue.lock);
 	if (pthread_condattr_init(&ca) != 0)
 		goto fail;
 	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&H.cond, &ca) != 0) {
+	    pthread_cond_init(&queue.cond, &ca) != 0) {
 		pthread_condattr_destroy(&ca);
 		goto fail;
 	}
 	pthread_condattr_destroy(&ca);
-	if (pipe2(H.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
-		pthread_cond_destroy(&H.cond);
-		H.wake[0] = H.wake[1] = -1;
+	if (pipe2(queue.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		pthread_cond_destroy(&queue.cond);
+		queue.wake[0] = queue.wake[1] = -1;
 		goto fail;
 	}
-	H.opened = 1;
-	H.closed = 0;
-	H.running = 0;
-	H.begin = BEGIN_NONE;
-	H.next_seq = 1;
-	memset(&H.counters, 0, sizeof H.counters);
-	memset(H.recent, 0, sizeof H.recent);
+	queue.opened = 1;
+	queue.closed = 0;
+	queue.running = 0;
+	queue.begin = BEGIN_NONE;
+	queue.next_seq = 1;
+	memset(&queue.counters, 0, sizeof queue.counters);
+	memset(queue.recent, 0, sizeof queue.recent);
 	/* Start the thread now, not in the first send: creating a thread
 	 * would cost START a millisecond.  A failure is retried there. */
 	if (ensure_thread_locked() < 0)
 		anonstats_log(ANONSTATS_LOG_WARNING, "cannot start the helper thread yet: %s",
 			      strerror(errno));
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_unlock(&queue.lock);
 	return 0;
 fail:
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_unlock(&queue.lock);
 	if (!errno)
 		errno = ENOMEM;
 	return -1;
@@ -653,9 +654,9 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
 		memset(&now, 0, sizeof now);
 	msg[0] = '\0';
-	pthread_mutex_lock(&H.lock);
-	if (!H.opened || H.closed) {
-		err = H.opened ? ESHUTDOWN : EINVAL;
+	pthread_mutex_lock(&queue.lock);
+	if (!queue.opened || queue.closed) {
+		err = queue.opened ? ESHUTDOWN : EINVAL;
 		goto refused;
 	}
 	if (ensure_thread_locked() < 0) {
@@ -666,15 +667,15 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 		goto refused;
 	}
 	if (flags & ANONSTATS_Q_BEGIN_RUN)
-		H.begin = flags & ANONSTATS_Q_TRACKED ? BEGIN_TRACKED : BEGIN_UNTRACKED;
+		queue.begin = flags & ANONSTATS_Q_TRACKED ? BEGIN_TRACKED : BEGIN_UNTRACKED;
 	if (flags & ANONSTATS_Q_LAST)
-		H.closed = 1;
+		queue.closed = 1;
 	if (!e)
 		goto queued;
-	for (i = 0; i < H.n; i++) {
-		if (H.ev[i]->state != EV_REPORTING && same_event(H.ev[i], e)) {
-			H.ev[i]->merged++;
-			H.counters.merged++;
+	for (i = 0; i < queue.n; i++) {
+		if (queue.ev[i]->state != EV_REPORTING && same_event(queue.ev[i], e)) {
+			queue.ev[i]->merged++;
+			queue.counters.merged++;
 			rc = ANONSTATS_MERGED;
 			level = ANONSTATS_LOG_DEBUG;
 			snprintf(msg, sizeof msg, "%s: merged into the same event, still in flight",
@@ -683,7 +684,7 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 		}
 	}
 	if (!e->vital && sent_lately_locked(event_key(e), &now)) {
-		H.counters.rate_limited++;
+		queue.counters.rate_limited++;
 		rc = ANONSTATS_MERGED;
 		level = ANONSTATS_LOG_DEBUG;
 		snprintf(msg, sizeof msg, "%s: not sent again, the same was sent less than %d s ago",
@@ -691,14 +692,14 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 		goto merged;
 	}
 	if (!e->vital && ordinary_held_locked() >= ANONSTATS_QUEUE_MAX) {
-		H.counters.dropped++;
+		queue.counters.dropped++;
 		err = EBUSY;
 		level = ANONSTATS_LOG_WARNING;
 		snprintf(msg, sizeof msg, "%s dropped: %d ordinary events held (%lu dropped so far)",
-			 action, ANONSTATS_QUEUE_MAX, H.counters.dropped);
+			 action, ANONSTATS_QUEUE_MAX, queue.counters.dropped);
 		goto refused;
 	}
-	if (append_locked(e, H.n) < 0) {
+	if (append_locked(e, queue.n) < 0) {
 		err = ENOMEM;
 		level = ANONSTATS_LOG_ERROR;
 		snprintf(msg, sizeof msg, "%s not sent: out of memory", action);
@@ -707,23 +708,23 @@ int anonstats_helper_queue(const char *action, const char *result, const char *d
 	e->wait_begin = (flags & ANONSTATS_Q_BEGIN_RUN) != 0;
 	if (!e->vital)
 		remember_sent_locked(event_key(e), &now);
-	H.counters.queued++;
+	queue.counters.queued++;
 	e = NULL;
 queued:
 	/* The byte is written after the lock is released: the woken thread
 	 * then finds the lock free instead of preempting us to wait on it. */
-	wake_fd = wake_needed_locked() ? H.wake[1] : -1;
-	pthread_mutex_unlock(&H.lock);
+	wake_fd = wake_needed_locked() ? queue.wake[1] : -1;
+	pthread_mutex_unlock(&queue.lock);
 	if (wake_fd >= 0)
 		wake_write(wake_fd);
 	return rc;
 merged:
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_unlock(&queue.lock);
 	free_event(e);
 	anonstats_log((enum anonstats_log_level)level, "%s", msg);
 	return rc;
 refused:
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_unlock(&queue.lock);
 	if (e)
 		free_event(e);
 	if (level >= 0)
@@ -736,14 +737,14 @@ refused:
  * CRASH): what a shutdown waits for. */
 static int in_flight_locked(void)
 {
-	return (H.n > 0 || H.begin != BEGIN_NONE || H.beginning) && H.running && H.owner == getpid();
+	return (queue.n > 0 || queue.begin != BEGIN_NONE || queue.beginning) && queue.running && queue.owner == getpid();
 }
 
 /* Wait while events are held, until the deadline.  Lock held. */
 static void wait_empty_locked(const struct timespec *deadline)
 {
 	while (in_flight_locked()) {
-		if (pthread_cond_timedwait(&H.cond, &H.lock, deadline) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&queue.cond, &queue.lock, deadline) == ETIMEDOUT)
 			break;
 	}
 }
@@ -753,13 +754,13 @@ static void end_running_locked(enum anonstats_end how)
 {
 	size_t i;
 
-	H.end_level = how;
-	for (i = 0; i < H.n; i++) {
-		struct event *e = H.ev[i];
+	queue.end_level = how;
+	for (i = 0; i < queue.n; i++) {
+		struct event *e = queue.ev[i];
 		if (e->state != EV_RUNNING || e->child.exited)
 			continue;
 		if (e->child.end == END_NONE) {
-			H.counters.ended++;
+			queue.counters.ended++;
 			anonstats_log(ANONSTATS_LOG_WARNING, "%s: no answer after %ld ms, ending it",
 				      e->args[0], anonstats_ms_since(&e->queued));
 		}
@@ -775,22 +776,22 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 	size_t i;
 	int ours;
 
-	pthread_mutex_lock(&H.lock);
-	if (!H.opened) {
-		pthread_mutex_unlock(&H.lock);
+	pthread_mutex_lock(&queue.lock);
+	if (!queue.opened) {
+		pthread_mutex_unlock(&queue.lock);
 		return;
 	}
-	H.closed = 1;
-	ours = H.owner == getpid(); /* after a fork(), the parent's children are not */
-	if (H.running && H.owner == getpid()) {
-		if (H.stopping) {
+	queue.closed = 1;
+	ours = queue.owner == getpid(); /* after a fork(), the parent's children are not */
+	if (queue.running && queue.owner == getpid()) {
+		if (queue.stopping) {
 			/* Another thread (STOP and FATAL at once) is at it. */
-			while (H.running)
-				pthread_cond_wait(&H.cond, &H.lock);
-			pthread_mutex_unlock(&H.lock);
+			while (queue.running)
+				pthread_cond_wait(&queue.cond, &queue.lock);
+			pthread_mutex_unlock(&queue.lock);
 			return;
 		}
-		H.stopping = 1;
+		queue.stopping = 1;
 		left = anonstats_ms_until(deadline);
 		grace = (long)anonstats_term_grace((unsigned)left);
 		anonstats_deadline_after(&term_at, (unsigned)(left - grace));
@@ -798,7 +799,7 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 		if (in_flight_locked()) {
 			/* Start nothing more; a chance to clean up, then
 			 * SIGKILL at the bound. */
-			H.cancel = 1;
+			queue.cancel = 1;
 			end_running_locked(END_TERM);
 			wait_empty_locked(deadline);
 		}
@@ -807,27 +808,27 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 			anonstats_deadline_after(&after_kill, KILL_COLLECT_MS);
 			wait_empty_locked(&after_kill);
 		}
-		H.quit = 1;
-		H.wake_pending = 0;
+		queue.quit = 1;
+		queue.wake_pending = 0;
 		wake_locked();
-		pthread_mutex_unlock(&H.lock);
-		pthread_join(H.thread, NULL);
-		pthread_mutex_lock(&H.lock);
-		H.running = 0;
-		H.stopping = 0;
-		pthread_cond_broadcast(&H.cond);
+		pthread_mutex_unlock(&queue.lock);
+		pthread_join(queue.thread, NULL);
+		pthread_mutex_lock(&queue.lock);
+		queue.running = 0;
+		queue.stopping = 0;
+		pthread_cond_broadcast(&queue.cond);
 	}
 	/* What is left (queued when the thread quit, or a child that did
 	 * not die of SIGKILL yet): collected if it can be, else left to init
 	 * once we exit. */
 	anonstats_deadline_after(&after_kill, LEFTOVER_COLLECT_MS);
-	for (i = 0; i < H.n; i++) {
-		struct event *e = H.ev[i];
+	for (i = 0; i < queue.n; i++) {
+		struct event *e = queue.ev[i];
 		char label[LABEL_SIZE];
 
 		event_label(e, label);
 		if (e->state == EV_QUEUED) {
-			H.counters.abandoned++;
+			queue.counters.abandoned++;
 			anonstats_log(ANONSTATS_LOG_WARNING, "%s: not sent, stopping", label);
 		} else {
 			anonstats_log(ANONSTATS_LOG_WARNING, "%s: ended at the bound, not reported",
@@ -840,43 +841,43 @@ void anonstats_helper_shutdown(const struct timespec *deadline)
 		}
 		free_event(e);
 	}
-	H.n = 0;
-	pthread_mutex_unlock(&H.lock);
+	queue.n = 0;
+	pthread_mutex_unlock(&queue.lock);
 }
 
 void anonstats_helper_free(void)
 {
-	pthread_mutex_lock(&H.lock);
-	if (!H.opened) {
-		pthread_mutex_unlock(&H.lock);
+	pthread_mutex_lock(&queue.lock);
+	if (!queue.opened) {
+		pthread_mutex_unlock(&queue.lock);
 		return;
 	}
-	H.opened = 0;
-	if (H.wake[0] >= 0)
-		close(H.wake[0]);
-	if (H.wake[1] >= 0)
-		close(H.wake[1]);
-	H.wake[0] = H.wake[1] = -1;
-	free(H.ev);
-	H.ev = NULL;
-	H.n = H.cap = 0;
-	pthread_cond_destroy(&H.cond);
-	pthread_mutex_unlock(&H.lock);
+	queue.opened = 0;
+	if (queue.wake[0] >= 0)
+		close(queue.wake[0]);
+	if (queue.wake[1] >= 0)
+		close(queue.wake[1]);
+	queue.wake[0] = queue.wake[1] = -1;
+	free(queue.ev);
+	queue.ev = NULL;
+	queue.n = queue.cap = 0;
+	pthread_cond_destroy(&queue.cond);
+	pthread_mutex_unlock(&queue.lock);
 }
 
 unsigned anonstats_helper_in_flight(void)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&H.lock);
-	n = (unsigned)H.n + (H.begin != BEGIN_NONE || H.beginning);
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_lock(&queue.lock);
+	n = (unsigned)queue.n + (queue.begin != BEGIN_NONE || queue.beginning);
+	pthread_mutex_unlock(&queue.lock);
 	return n;
 }
 
 void anonstats_helper_counters(struct anonstats_counters *out)
 {
-	pthread_mutex_lock(&H.lock);
-	*out = H.counters;
-	pthread_mutex_unlock(&H.lock);
+	pthread_mutex_lock(&queue.lock);
+	*out = queue.counters;
+	pthread_mutex_unlock(&queue.lock);
 }

@@ -12,7 +12,8 @@
 #include "anonstats-internal.h"
 #include "statefile.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 /* The events level crashes still sends, and the five that are never
  * refused: one table each. */
@@ -150,8 +151,8 @@ void anonstats_decide(struct anonstats_decision *d)
 	}
 	/* Anything by the opt-out name counts, a dangling link too; only a
 	 * clear ENOENT or ENOTDIR means "not there". */
-	for (i = 0; i < C->n_config_paths; i++) {
-		int there = state_exists(AT_FDCWD, C->opt_out_paths[i]);
+	for (i = 0; i < conf->n_config_paths; i++) {
+		int there = state_exists(AT_FDCWD, conf->opt_out_paths[i]);
 		if (there != 0) {
 			d->level = ANONSTATS_LEVEL_OFF;
 			d->err = there < 0 ? -there : 0;
@@ -161,10 +162,10 @@ void anonstats_decide(struct anonstats_decision *d)
 		}
 	}
 	/* The stricter of the level files. */
-	for (i = 0; i < C->n_config_paths; i++) {
+	for (i = 0; i < conf->n_config_paths; i++) {
 		enum anonstats_why why;
 		int err;
-		enum anonstats_level l = read_level(C->level_paths[i], &why, &err);
+		enum anonstats_level l = read_level(conf->level_paths[i], &why, &err);
 		if (why != WHY_DEFAULT && l <= d->level) {
 			d->level = l;
 			d->why = why;
@@ -241,8 +242,8 @@ int anonstats_status_details(struct anonstats_status_details *out)
 	out->status = status_of(&d);
 	out->level = d.level;
 	out->enabled = d.level != ANONSTATS_LEVEL_OFF;
-	path = d.why == WHY_OPT_OUT_FILE || d.why == WHY_OPT_OUT_ERROR ? C->opt_out_paths[d.path]
-								       : C->level_paths[d.path];
+	path = d.why == WHY_OPT_OUT_FILE || d.why == WHY_OPT_OUT_ERROR ? conf->opt_out_paths[d.path]
+								       : conf->level_paths[d.path];
 	switch (d.why) {
 	case WHY_DEFAULT:
 		snprintf(out->reason, sizeof out->reason, "enabled (level all: no level file)");

@@ -45,7 +45,8 @@
 #include "anonstats-internal.h"
 #include "statefile.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 #define MAGIC "anonstats.run-state 1\n"
 #define CHECK_KEY "check="
@@ -82,7 +83,7 @@ static struct {
 	atomic_int crashed;   /* the crash handler ran: nothing more but "clean" */
 	atomic_int beginning; /* a START's read-and-mark is under way */
 	pid_t owner;          /* the process that did */
-} R = { .lock = PTHREAD_MUTEX_INITIALIZER, .dirfd = -1, .fd = -1 };
+} runstate = { .lock = PTHREAD_MUTEX_INITIALIZER, .dirfd = -1, .fd = -1 };
 
 static const char *word_of(enum anonstats_run state)
 {
@@ -197,13 +198,13 @@ static enum anonstats_run read_record(int fd, char run[37])
 
 int anonstats_runstate_init(void)
 {
-	R.path = anonstats_path_join(C->state_dir, ANONSTATS_RUNSTATE_FILE);
-	atomic_store(&R.fd, -1);
-	atomic_store(&R.began, 0);
-	atomic_store(&R.tracked, 0);
-	atomic_store(&R.crashed, 0);
-	atomic_store(&R.beginning, 0);
-	if (!R.path) {
+	runstate.path = anonstats_path_join(conf->state_dir, ANONSTATS_RUNSTATE_FILE);
+	atomic_store(&runstate.fd, -1);
+	atomic_store(&runstate.began, 0);
+	atomic_store(&runstate.tracked, 0);
+	atomic_store(&runstate.crashed, 0);
+	atomic_store(&runstate.beginning, 0);
+	if (!runstate.path) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -215,18 +216,18 @@ void anonstats_runstate_free(void)
 {
 	int fd;
 
-	pthread_mutex_lock(&R.lock);
-	atomic_store(&R.tracked, 0);
-	atomic_store(&R.began, 0);
-	fd = atomic_exchange(&R.fd, -1);
+	pthread_mutex_lock(&runstate.lock);
+	atomic_store(&runstate.tracked, 0);
+	atomic_store(&runstate.began, 0);
+	fd = atomic_exchange(&runstate.fd, -1);
 	if (fd >= 0)
 		close(fd);
-	if (R.dirfd >= 0)
-		close(R.dirfd);
-	R.dirfd = -1;
-	free(R.path);
-	R.path = NULL;
-	pthread_mutex_unlock(&R.lock);
+	if (runstate.dirfd >= 0)
+		close(runstate.dirfd);
+	runstate.dirfd = -1;
+	free(runstate.path);
+	runstate.path = NULL;
+	pthread_mutex_unlock(&runstate.lock);
 }
 
 /* The previous run's state, consumed: a "running" or "stopping" record is
@@ -240,7 +241,7 @@ static enum anonstats_run take_previous(void)
 
 	/* Read-write: a directory fails (EISDIR); first start, a symlink, a
 	 * FIFO, a hard link or another account's file is no record. */
-	fd = state_open(R.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDWR);
+	fd = state_open(runstate.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDWR);
 	if (fd < 0)
 		return RUN_UNKNOWN;
 	prev = read_record(fd, run);
@@ -253,7 +254,7 @@ static enum anonstats_run take_previous(void)
 		if (r < 0) {
 			anonstats_log(ANONSTATS_LOG_WARNING,
 				      "cannot mark the previous run's state %s reported: %s; not reported",
-				      R.path, strerror(-r));
+				      runstate.path, strerror(-r));
 			prev = RUN_UNKNOWN;
 		}
 	}
@@ -265,7 +266,7 @@ static void warn_write(enum anonstats_run state, int err)
 {
 	const char *word = word_of(state);
 
-	anonstats_log(ANONSTATS_LOG_WARNING, "cannot write the run state %s (%s): %s", R.path,
+	anonstats_log(ANONSTATS_LOG_WARNING, "cannot write the run state %s (%s): %s", runstate.path,
 		      word ? word : "?", strerror(err));
 }
 
@@ -275,11 +276,11 @@ static void warn_write(enum anonstats_run state, int err)
 static void mark_locked(enum anonstats_run state)
 {
 	char rec[RECORD_MAX], run[37];
-	int fd = atomic_load(&R.fd), n, nfd;
+	int fd = atomic_load(&runstate.fd), n, nfd;
 
 	if (fd < 0)
 		return; /* START could not create it, and said so */
-	n = anonstats_runstate_format(rec, sizeof rec, R.run, state);
+	n = anonstats_runstate_format(rec, sizeof rec, runstate.run, state);
 	if (n < 0) {
 		warn_write(state, errno);
 		return;
@@ -291,11 +292,11 @@ static void mark_locked(enum anonstats_run state)
 	}
 	if (state != RUN_CLEAN)
 		return;
-	nfd = state_open(R.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDONLY);
-	if (nfd < 0 || read_record(nfd, run) == RUN_UNKNOWN || strcmp(run, R.run) != 0)
+	nfd = state_open(runstate.dirfd, ANONSTATS_RUNSTATE_FILE, O_RDONLY);
+	if (nfd < 0 || read_record(nfd, run) == RUN_UNKNOWN || strcmp(run, runstate.run) != 0)
 		anonstats_log(ANONSTATS_LOG_WARNING,
 			      "the run state %s is not this run's any more (moved or replaced): left as it is",
-			      R.path);
+			      runstate.path);
 	if (nfd >= 0)
 		close(nfd);
 }
@@ -306,64 +307,64 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 	enum anonstats_run prev;
 	int n, fd = -1;
 
-	pthread_mutex_lock(&R.lock);
+	pthread_mutex_lock(&runstate.lock);
 	/* beginning first, then crashed: the crash handler does the two in
 	 * the other order, so one of us sees the other. */
-	atomic_store(&R.beginning, 1);
-	if (!R.path || (atomic_load(&R.began) && R.owner == getpid()) || atomic_load(&R.crashed)) {
-		atomic_store(&R.beginning, 0);
-		pthread_mutex_unlock(&R.lock);
+	atomic_store(&runstate.beginning, 1);
+	if (!runstate.path || (atomic_load(&runstate.began) && runstate.owner == getpid()) || atomic_load(&runstate.crashed)) {
+		atomic_store(&runstate.beginning, 0);
+		pthread_mutex_unlock(&runstate.lock);
 		return RUN_UNKNOWN; /* a second START (marked already), or dying */
 	}
-	if (mkdir(C->state_dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(conf->state_dir, 0755) < 0 && errno != EEXIST)
 		anonstats_log(ANONSTATS_LOG_WARNING, "cannot create the state directory %s: %s",
-			      C->state_dir, strerror(errno));
-	if (R.dirfd >= 0)
-		close(R.dirfd); /* a child's START: its parent's copy */
-	R.dirfd = state_dir_open(C->state_dir);
-	prev = R.dirfd >= 0 ? take_previous() : RUN_UNKNOWN;
-	n = anonstats_uuid_generate(R.run);
+			      conf->state_dir, strerror(errno));
+	if (runstate.dirfd >= 0)
+		close(runstate.dirfd); /* a child's START: its parent's copy */
+	runstate.dirfd = state_dir_open(conf->state_dir);
+	prev = runstate.dirfd >= 0 ? take_previous() : RUN_UNKNOWN;
+	n = anonstats_uuid_generate(runstate.run);
 	if (n == 0) {
-		n = anonstats_runstate_format(R.clean_rec, sizeof R.clean_rec, R.run, RUN_CLEAN);
-		R.clean_len = n > 0 ? (size_t)n : 0;
-		n = anonstats_runstate_format(rec, sizeof rec, R.run, tracked ? RUN_RUNNING : RUN_UNTRACKED);
+		n = anonstats_runstate_format(runstate.clean_rec, sizeof runstate.clean_rec, runstate.run, RUN_CLEAN);
+		runstate.clean_len = n > 0 ? (size_t)n : 0;
+		n = anonstats_runstate_format(rec, sizeof rec, runstate.run, tracked ? RUN_RUNNING : RUN_UNTRACKED);
 	}
 	/* This run's file: a new one, renamed into place, durable through a
 	 * power cut; kept open while tracked (off: never written again). */
 	if (n < 0)
 		n = -errno;
-	else if (R.dirfd < 0)
-		n = R.dirfd;
+	else if (runstate.dirfd < 0)
+		n = runstate.dirfd;
 	else
-		n = state_install(R.dirfd, ANONSTATS_RUNSTATE_FILE, rec, (size_t)n,
+		n = state_install(runstate.dirfd, ANONSTATS_RUNSTATE_FILE, rec, (size_t)n,
 				  STATE_DURABLE | (tracked ? STATE_KEEP_OPEN : 0));
 	if (n < 0)
 		warn_write(tracked ? RUN_RUNNING : RUN_UNTRACKED, -n);
 	else if (tracked)
 		fd = n;
-	atomic_store(&R.fd, fd);
-	R.owner = getpid();
-	atomic_store(&R.began, 1);
-	atomic_store(&R.tracked, tracked);
+	atomic_store(&runstate.fd, fd);
+	runstate.owner = getpid();
+	atomic_store(&runstate.began, 1);
+	atomic_store(&runstate.tracked, tracked);
 	/* A crash reported while we wrote: the handler may not have seen
 	 * the run tracked yet.  Leave it clean (the crash was reported). */
-	if (tracked && atomic_load(&R.crashed))
+	if (tracked && atomic_load(&runstate.crashed))
 		mark_locked(RUN_CLEAN);
-	atomic_store(&R.beginning, 0);
-	pthread_mutex_unlock(&R.lock);
+	atomic_store(&runstate.beginning, 0);
+	pthread_mutex_unlock(&runstate.lock);
 	return prev;
 }
 
 void anonstats_runstate_mark(enum anonstats_run state)
 {
-	pthread_mutex_lock(&R.lock);
+	pthread_mutex_lock(&runstate.lock);
 	/* Only the process that began the run; an untracked run stays off;
 	 * after a crash, only the crash handler writes. */
-	if (R.path && atomic_load(&R.tracked) && R.owner == getpid() && !atomic_load(&R.crashed))
+	if (runstate.path && atomic_load(&runstate.tracked) && runstate.owner == getpid() && !atomic_load(&runstate.crashed))
 		mark_locked(state);
 	if (state == RUN_CLEAN)
-		atomic_store(&R.tracked, 0);
-	pthread_mutex_unlock(&R.lock);
+		atomic_store(&runstate.tracked, 0);
+	pthread_mutex_unlock(&runstate.lock);
 }
 
 void anonstats_runstate_mark_crashed(void)
@@ -373,15 +374,15 @@ void anonstats_runstate_mark_crashed(void)
 	 * the next start reports as it would have. */
 	int waited, fd;
 
-	atomic_store(&R.crashed, 1);
+	atomic_store(&runstate.crashed, 1);
 	/* A START's mark under way in the helper thread: let it finish
 	 * (it is a few file operations; 500 ms at most), or the process
 	 * could die between its "running" and its "clean". */
-	for (waited = 0; atomic_load(&R.beginning) && waited < 500; waited++)
+	for (waited = 0; atomic_load(&runstate.beginning) && waited < 500; waited++)
 		(void)poll(NULL, 0, 1);
-	if (!atomic_load(&R.tracked) || R.owner != getpid())
+	if (!atomic_load(&runstate.tracked) || runstate.owner != getpid())
 		return;
-	fd = atomic_load(&R.fd);
-	if (fd >= 0 && R.clean_len > 0)
-		(void)state_rewrite(fd, R.clean_rec, R.clean_len);
+	fd = atomic_load(&runstate.fd);
+	if (fd >= 0 && runstate.clean_len > 0)
+		(void)state_rewrite(fd, runstate.clean_rec, runstate.clean_len);
 }

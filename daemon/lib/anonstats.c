@@ -9,7 +9,8 @@
 
 #include "anonstats-internal.h"
 
-#define C (&anonstats_conf)
+/* The configuration (anonstats-config.c owns it; read-only here). */
+static struct anonstats_conf *const conf = &anonstats_conf;
 
 /* Owner: this file. */
 static atomic_int initialized;
@@ -32,10 +33,10 @@ int anonstats_init(const struct anonstats_config *cfg)
 		guid = strdup(cfg->machine_guid);
 		if (!guid)
 			errno = ENOMEM;
-	} else if (anonstats_guid_load(C->state_dir, &guid) < 0) {
+	} else if (anonstats_guid_load(conf->state_dir, &guid) < 0) {
 		e = errno;
 		anonstats_log(ANONSTATS_LOG_ERROR, "cannot read or create the machine GUID in %s: %s",
-			      C->state_dir, strerror(e));
+			      conf->state_dir, strerror(e));
 		errno = e;
 		guid = NULL;
 	}
@@ -58,7 +59,7 @@ int anonstats_init(const struct anonstats_config *cfg)
 
 const char *anonstats_machine_guid(void)
 {
-	return atomic_load(&initialized) ? C->guid : NULL;
+	return atomic_load(&initialized) ? conf->guid : NULL;
 }
 
 /* Sent at this level?  If not, say why (debug) and return 0. */
@@ -118,7 +119,7 @@ int anonstats_stop(int failed)
 		errno = EINVAL;
 		return -1;
 	}
-	anonstats_deadline_after(&deadline, C->stop_timeout_ms);
+	anonstats_deadline_after(&deadline, conf->stop_timeout_ms);
 	send = allowed("STOP", NULL);
 	rc = anonstats_helper_queue(send ? "STOP" : NULL, failed ? "ERROR" : "OK", NULL,
 				    ANONSTATS_Q_LAST);
@@ -179,7 +180,7 @@ void anonstats_free(void)
 
 	if (!atomic_exchange(&initialized, 0))
 		return;
-	anonstats_deadline_after(&deadline, C->stop_timeout_ms);
+	anonstats_deadline_after(&deadline, conf->stop_timeout_ms);
 	anonstats_helper_shutdown(&deadline);
 	anonstats_runstate_mark(RUN_CLEAN);
 	anonstats_disarm_crash_handlers();
