@@ -50,29 +50,42 @@ daemon/lib/libanonstats.pc: $(srcdir)/daemon/lib/libanonstats.pc.in Makefile
 check_LIBRARIES += daemon/lib/libanonstats-internal.a
 daemon_lib_libanonstats_internal_a_SOURCES = $(ANONSTATS_SOURCES)
 daemon_lib_libanonstats_internal_a_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-UNIT_TEST_LIBS += daemon/lib/libanonstats-internal.a
-UNIT_TESTS += tests/daemon/unit-anonstats tests/daemon/unit-runstate-hostile
+# One test per file of the library; what they share (the fake script, the
+# log capture, init) is an archive of its own, linked before the library.
+check_LIBRARIES += tests/daemon/libunit-helpers.a
+tests_daemon_libunit_helpers_a_SOURCES = tests/daemon/unit-helpers.c tests/daemon/unit-helpers.h
+UNIT_TEST_LIBS += tests/daemon/libunit-helpers.a daemon/lib/libanonstats-internal.a
+UNIT_TESTS += tests/daemon/unit-guid tests/daemon/unit-optout tests/daemon/unit-runstate \
+	tests/daemon/unit-send tests/daemon/unit-queue tests/daemon/unit-fatal \
+	tests/daemon/unit-crash tests/daemon/unit-runstate-hostile
 
 # The concurrency tests under ThreadSanitizer, when the compiler links
-# -fsanitize=thread.  Built by this rule rather than as a check program
-# (configure does not probe for it): when the compiler cannot, no program
-# is left and unit-tsan.sh skips.  TSan cannot share a program with ASan:
-# the flags of --enable-sanitizers are taken out of CFLAGS and LDFLAGS here.
+# -fsanitize=thread: the unit tests named in TSAN_TESTS, each built as
+# NAME-tsan from its file, the helpers and the library's sources (run with
+# ANONSTATS_TEST_ONLY=concurrency by unit-tsan.sh).  Built by this rule
+# rather than as check programs (configure does not probe for it): when the
+# compiler cannot, no program is left and unit-tsan.sh skips.  TSan cannot
+# share a program with ASan: the flags of --enable-sanitizers are taken out
+# of CFLAGS and LDFLAGS here.
 TSAN_FLAGS = -fsanitize=thread -g -O1
-check_SCRIPTS += tests/daemon/unit-anonstats-tsan-built
-CLEANFILES += tests/daemon/unit-anonstats-tsan tests/daemon/unit-anonstats-tsan-built
-tsan_sources = tests/daemon/unit-anonstats.c $(ANONSTATS_SOURCES)
-tests/daemon/unit-anonstats-tsan-built: $(tsan_sources:%=$(srcdir)/%) \
-		$(srcdir)/daemon/lib/anonstats.h $(srcdir)/tests/helpers/tap.h config.h
-	$(AM_V_CCLD)$(MKDIR_P) $(@D) && rm -f tests/daemon/unit-anonstats-tsan && \
-	if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
-		-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(filter-out $(SANITIZER_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) \
-		$(filter-out $(SANITIZER_FLAGS),$(LDFLAGS)) \
-		-o tests/daemon/unit-anonstats-tsan \
-		$(filter %.c,$(tsan_sources:%=$(srcdir)/%)) $(LIBS) \
-		>tests/daemon/unit-anonstats-tsan.log 2>&1; then :; \
-	else rm -f tests/daemon/unit-anonstats-tsan; fi; \
-	rm -f tests/daemon/unit-anonstats-tsan.log; touch $@
+TSAN_TESTS = tests/daemon/unit-send tests/daemon/unit-queue tests/daemon/unit-runstate
+check_SCRIPTS += tests/daemon/unit-tsan-built
+CLEANFILES += $(TSAN_TESTS:=-tsan) tests/daemon/unit-tsan-built
+tsan_sources = tests/daemon/unit-helpers.c $(ANONSTATS_SOURCES)
+tests/daemon/unit-tsan-built: $(TSAN_TESTS:%=$(srcdir)/%.c) $(tsan_sources:%=$(srcdir)/%) \
+		$(srcdir)/tests/daemon/unit-helpers.h $(srcdir)/daemon/lib/anonstats.h \
+		$(srcdir)/tests/helpers/tap.h config.h
+	$(AM_V_CCLD)$(MKDIR_P) tests/daemon && for t in $(TSAN_TESTS); do \
+		rm -f $$t-tsan; \
+		if $(CC) $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(ANONSTATS_PATH_FLAGS) \
+			-I$(top_srcdir)/tests/helpers $(AM_CFLAGS) $(filter-out $(SANITIZER_FLAGS),$(CFLAGS)) $(TSAN_FLAGS) \
+			$(filter-out $(SANITIZER_FLAGS),$(LDFLAGS)) \
+			-o $$t-tsan $(srcdir)/$$t.c \
+			$(filter %.c,$(tsan_sources:%=$(srcdir)/%)) $(LIBS) \
+			>$$t-tsan.log 2>&1; then :; \
+		else rm -f $$t-tsan; fi; \
+		rm -f $$t-tsan.log; \
+	done; touch $@
 TESTS += tests/daemon/unit-tsan.sh
 EXTRA_DIST += tests/daemon/unit-tsan.sh
 
