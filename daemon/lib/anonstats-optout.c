@@ -279,15 +279,12 @@ int anonstats_status_details(struct anonstats_status_details *out)
 			 path, strerror(d.err));
 		break;
 	case WHY_LEVEL_NOT_REGULAR:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s is not a regular file, which counts as level off",
-			 path);
-		break;
 	case WHY_LEVEL_NOT_TRUSTED:
 		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s is not root's or ours alone (another owner, or "
-			 "other links), which counts as level off",
-			 path);
+			 "disabled: the level file %s %s, which counts as level off", path,
+			 d.why == WHY_LEVEL_NOT_REGULAR
+				 ? "is not a regular file"
+				 : "is not root's or ours alone (another owner, or other links)");
 		break;
 	case WHY_LEVEL_TOO_LARGE:
 		snprintf(out->reason, sizeof out->reason,
