@@ -52,26 +52,23 @@ static void test_guid_file(void)
 	   "a state dir that cannot be created is an error");
 }
 
-/* Call anonstats_guid_load() in a child that SIGALRM ends after 3 s: its
- * exit status (0 loaded, 1 failed, or the signal that ended it). */
+static const char *bounded_state_dir;
+
+/* In a child: anonstats_guid_load() of bounded_state_dir, which SIGALRM
+ * ends after 3 s; exits 0 loaded, 1 failed. */
+static void guid_load_child(void)
+{
+	char *g = NULL;
+
+	alarm(3);
+	_exit(anonstats_guid_load(bounded_state_dir, &g) == 0 && g ? 0 : 1);
+}
+
+/* Its wait status (0 loaded, 1 failed, or the signal that ended it). */
 static int guid_load_bounded(const char *state_dir)
 {
-	int st;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		char *g = NULL;
-		alarm(3);
-		_exit(anonstats_guid_load(state_dir, &g) == 0 && g ? 0 : 1);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return st;
+	bounded_state_dir = state_dir;
+	return in_child(guid_load_child, NULL);
 }
 
 /* What another account could plant as machine-guid in a state directory

@@ -255,68 +255,85 @@ int runs_of(const char *action)
 	return n;
 }
 
-/* Our children: total and zombies, from /proc. */
-void children(int *total, int *zombies)
+/* Every process's state, parent and group, from /proc: FN is called for
+ * each with its stat line (in a buffer FN may print). */
+static void each_process(void (*fn)(char state, long ppid, long pgrp, const char *line, void *arg),
+			 void *arg)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	pid_t me = getpid();
 
-	*total = *zombies = 0;
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		char p[300], buf[1024], *rp, state;
-		size_t len;
-		long ppid;
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
-		const char *s = read_file(p, &len);
-		if (!s)
-			continue;
-		snprintf(buf, sizeof buf, "%s", s);
-		rp = strrchr(buf, ')');
-		if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
-			continue;
-		if (ppid == me) {
-			(*total)++;
-			if (state == 'Z')
-				(*zombies)++;
-		}
-	}
-	closedir(d);
-}
-
-/* Live (not zombie) processes in process group pgid. */
-int group_alive(pid_t pgid)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char p[300], buf[1024], *rp, state;
+		const char *s;
 		size_t len;
 		long ppid, pgrp;
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
 		snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
-		const char *s = read_file(p, &len);
+		s = read_file(p, &len);
 		if (!s)
 			continue;
 		snprintf(buf, sizeof buf, "%s", s);
 		rp = strrchr(buf, ')');
-		if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
-		    state != 'Z') {
-			printf("# alive in group %ld: %s", (long)pgid, buf);
-			n++;
-		}
+		if (rp && sscanf(rp + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3)
+			fn(state, ppid, pgrp, buf, arg);
 	}
 	closedir(d);
-	return n;
+}
+
+struct kids {
+	long parent;
+	int total, zombies;
+};
+
+static void count_child(char state, long ppid, long pgrp, const char *line, void *arg)
+{
+	struct kids *k = arg;
+
+	(void)pgrp;
+	(void)line;
+	if (ppid == k->parent) {
+		k->total++;
+		k->zombies += state == 'Z';
+	}
+}
+
+/* Our children: total and zombies, from /proc. */
+void children(int *total, int *zombies)
+{
+	struct kids k = { (long)getpid(), 0, 0 };
+
+	each_process(count_child, &k);
+	*total = k.total;
+	*zombies = k.zombies;
+}
+
+struct group {
+	long pgid;
+	int alive;
+};
+
+static void count_alive(char state, long ppid, long pgrp, const char *line, void *arg)
+{
+	struct group *g = arg;
+
+	(void)ppid;
+	if (pgrp == g->pgid && state != 'Z') {
+		printf("# alive in group %ld: %s", g->pgid, line);
+		g->alive++;
+	}
+}
+
+/* Live (not zombie) processes in process group pgid. */
+int group_alive(pid_t pgid)
+{
+	struct group g = { (long)pgid, 0 };
+
+	each_process(count_alive, &g);
+	return g.alive;
 }
 
 void init_lib(unsigned stop_ms, unsigned fatal_ms, const char *program)
