@@ -116,16 +116,24 @@ int state_read_fd(int fd, char *buf, size_t size, size_t *len)
 int state_rewrite(int fd, const char *data, size_t len)
 {
 	size_t done = 0;
+	int e;
 
 	while (done < len) {
 		ssize_t n = pwrite(fd, data + done, len - done, (off_t)done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			goto failed;
 		done += (size_t)n;
 	}
-	return ftruncate(fd, (off_t)len) < 0 ? -errno : 0;
+	if (ftruncate(fd, (off_t)len) == 0)
+		return 0;
+failed:
+	/* Emptied, which needs no space (ENOSPC on a copy-on-write file system
+	 * the directory's owner filled): an old record must not stay behind. */
+	e = errno;
+	(void)ftruncate(fd, 0);
+	return -e;
 }
 
 int state_lock(int dirfd, const char *name, unsigned wait_ms)
@@ -296,25 +304,31 @@ int state_install(int dirfd, const char *name, const char *data, size_t len, uns
 	if (fd < 0)
 		return -EEXIST;
 	r = write_all(fd, data, len);
-	if (r == 0 && (flags & STATE_DURABLE) && fsync(fd) < 0)
+	if (r == 0 && (flags & STATE_LOCKED) && flock(fd, LOCK_EX | LOCK_NB) < 0)
 		r = -errno;
-	if (!(flags & STATE_KEEP_OPEN) && close(fd) < 0 && r == 0)
+	if (r == 0 && (flags & STATE_DURABLE) && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && (flags & STATE_EXCL) && linkat(dirfd, temp, dirfd, name, 0) < 0)
 		r = -errno;
 	else if (r == 0 && !(flags & STATE_EXCL) && renameat(dirfd, temp, dirfd, name) < 0)
 		r = -errno;
+	if (r < 0) {
+		/* The directory's owner may have renamed the temporary file
+		 * away before our rename: emptied, it can never be put back
+		 * as a record of ours.  The descriptor stays open until here
+		 * for that. */
+		(void)ftruncate(fd, 0);
+	}
 	if (r < 0 || (flags & STATE_EXCL))
 		unlinkat(dirfd, temp, 0); /* linked: the name alone keeps it */
 	/* The new name itself, through a power cut (best effort: it is in
 	 * place either way). */
 	if (r == 0 && (flags & STATE_DURABLE))
 		(void)fsync(dirfd);
-	if (flags & STATE_KEEP_OPEN) {
-		if (r == 0)
-			return fd;
-		close(fd);
-	}
+	if (r == 0 && (flags & STATE_KEEP_OPEN))
+		return fd;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
 	return r;
 }
 

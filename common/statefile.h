@@ -69,16 +69,20 @@ int state_read_fd(int fd, char *buf, size_t size, size_t *len);
 /* state_rewrite(FD, DATA, LEN): the file of FD (from state_open() or
  * STATE_KEEP_OPEN) now holds DATA, written in place from its start and cut
  * there.  A reader may see it torn: a record written so carries its own
- * check.  Whoever moves the name, the file stays the one written.
- * Async-signal-safe. */
+ * check.  Whoever moves the name, the file stays the one written.  When
+ * the write fails the file is emptied (that needs no space): an old record
+ * never stays behind.  Async-signal-safe. */
 int state_rewrite(int fd, const char *data, size_t len);
 
 /* state_install(DIRFD, NAME, DATA, LEN, FLAGS): NAME now holds DATA (mode
  * 0600), a new file put in place by rename(), which replaces a name, never
- * a link's target.  FLAGS: */
+ * a link's target.  A temporary file that does not get its name (renamed
+ * away by the directory's owner, say) is emptied: it cannot be replayed.
+ * FLAGS: */
 #define STATE_DURABLE 1   /* fsync() the file, then the directory (not AT_FDCWD) */
 #define STATE_EXCL 2      /* link() instead: -EEXIST when NAME is there */
 #define STATE_KEEP_OPEN 4 /* return the new file's descriptor (read-write) */
+#define STATE_LOCKED 8    /* flock() it before it has its name: held while it is open */
 /* Returns 0 (or the descriptor) or a negative errno. */
 int state_install(int dirfd, const char *name, const char *data, size_t len, unsigned flags);
 

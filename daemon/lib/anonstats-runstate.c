@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -220,7 +221,9 @@ void anonstats_runstate_free(void)
 	atomic_store(&runstate.tracked, 0);
 	atomic_store(&runstate.began, 0);
 	fd = atomic_exchange(&runstate.fd, -1);
-	if (fd >= 0)
+	/* A crash handler running in another thread may have loaded fd
+	 * already: then it is left open, never reused under the handler. */
+	if (fd >= 0 && !atomic_load(&runstate.crashed))
 		close(fd);
 	if (runstate.dirfd >= 0)
 		close(runstate.dirfd);
@@ -232,7 +235,9 @@ void anonstats_runstate_free(void)
 
 /* The previous run's state, consumed: a "running" or "stopping" record is
  * marked "reported" in place, and synced, before it is acted on; one that
- * cannot be is not reported at all (never twice). */
+ * cannot be is not reported at all (never twice).  A run still alive
+ * (another process with the same state directory) holds its file's lock
+ * (STATE_LOCKED): its record is neither reported nor marked. */
 static enum anonstats_run take_previous(void)
 {
 	char run[37], rec[RECORD_MAX];
@@ -245,7 +250,11 @@ static enum anonstats_run take_previous(void)
 	if (fd < 0)
 		return RUN_UNKNOWN;
 	prev = read_record(fd, run);
-	if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
+	if ((prev == RUN_RUNNING || prev == RUN_STOPPING) && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		anonstats_log(ANONSTATS_LOG_INFO,
+			      "the run state %s is another live process's: not reported", runstate.path);
+		prev = RUN_UNKNOWN;
+	} else if (prev == RUN_RUNNING || prev == RUN_STOPPING) {
 		n = anonstats_runstate_format(rec, sizeof rec, run, RUN_REPORTED);
 		if (n < 0)
 			r = -errno;
@@ -337,7 +346,7 @@ enum anonstats_run anonstats_runstate_begin(int tracked)
 		n = runstate.dirfd;
 	else
 		n = state_install(runstate.dirfd, ANONSTATS_RUNSTATE_FILE, rec, (size_t)n,
-				  STATE_DURABLE | (tracked ? STATE_KEEP_OPEN : 0));
+				  STATE_DURABLE | (tracked ? STATE_KEEP_OPEN | STATE_LOCKED : 0));
 	if (n < 0)
 		warn_write(tracked ? RUN_RUNNING : RUN_UNTRACKED, -n);
 	else if (tracked)

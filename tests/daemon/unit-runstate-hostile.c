@@ -1,7 +1,8 @@
 /* The run-state file against the state directory's owner and against a
  * second live process, where the outcome turns on a race or a failed
- * write: the test takes the losing side itself, by defining rename() and
- * pwrite() (the library, linked into this program, calls these). */
+ * write: the test takes the losing side itself, by defining renameat(),
+ * rename() and pwrite() (the library, linked into this program, calls
+ * these; the real calls are made as system calls). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,13 +21,24 @@ static char dir[PATH_MAX], held[PATH_MAX + 16], file[PATH_MAX + 40];
 static int steal_next_tmp; /* the owner renames our temporary file away first */
 static int fail_pwrite;    /* in-place writes fail with this errno */
 
-int rename(const char *from, const char *to)
+/* The real rename, past the two defined here. */
+static int real_renameat(int olddir, const char *from, int newdir, const char *to)
 {
-	if (steal_next_tmp && strstr(from, "/.anonstats.run-state.")) {
+	return (int)syscall(SYS_renameat2, olddir, from, newdir, to, 0);
+}
+
+int renameat(int olddir, const char *from, int newdir, const char *to)
+{
+	if (steal_next_tmp && strstr(from, ".anonstats.run-state.")) {
 		steal_next_tmp = 0;
-		if (renameat(AT_FDCWD, from, AT_FDCWD, held) < 0)
+		if (real_renameat(olddir, from, AT_FDCWD, held) < 0)
 			return -1;
 	}
+	return real_renameat(olddir, from, newdir, to);
+}
+
+int rename(const char *from, const char *to)
+{
 	return renameat(AT_FDCWD, from, AT_FDCWD, to);
 }
 
