@@ -142,7 +142,7 @@ void dashboard_log_json(const char *path, size_t max, struct json_buf *b)
 			json_raw(b, ",");
 			json_key_long(b, "status", l->status);
 			json_raw(b, ",\"event\":");
-			json_string_n(b, l->json, l->json_len);
+			json_text_n(b, l->json, l->json_len);
 			json_raw(b, "}");
 		}
 	} else if (buf && !lines) {

@@ -27,7 +27,7 @@ daemon_reference_anonstats_daemon_SOURCES += \
 	daemon/reference/dashboard-deadline.c daemon/reference/dashboard-deadline.h \
 	daemon/reference/dashboard-json.c daemon/reference/dashboard-json.h \
 	daemon/reference/dashboard-log.c daemon/reference/dashboard-log.h
-daemon_reference_anonstats_daemon_LDADD += $(MHD_LIBS)
+daemon_reference_anonstats_daemon_LDADD += common/libcommon.a $(MHD_LIBS)
 else
 daemon_reference_anonstats_daemon_SOURCES += daemon/reference/dashboard-none.c daemon/reference/dashboard.h
 endif
@@ -37,11 +37,11 @@ daemon_reference_anonstats_daemon_CPPFLAGS += $(MHD_CFLAGS) \
 	-DDASHBOARD_POSTHOG_KEY="\"$(POSTHOG_KEY)\""
 
 # The dashboard's JSON and log readers and its host check, in an archive
-# their unit tests link (as UNIT_TESTS do).
+# their unit tests link (as UNIT_TESTS do), before common/ they build on.
 noinst_LIBRARIES += daemon/reference/libdashboard-readers.a
 daemon_reference_libdashboard_readers_a_SOURCES = \
 	daemon/reference/dashboard-json.c daemon/reference/dashboard-json.h \
 	daemon/reference/dashboard-log.c daemon/reference/dashboard-log.h \
 	daemon/reference/dashboard-host.c daemon/reference/dashboard-host.h
-UNIT_TEST_LIBS += daemon/reference/libdashboard-readers.a
+UNIT_TEST_LIBS += daemon/reference/libdashboard-readers.a common/libcommon.a
 UNIT_TESTS += tests/web/unit-dashboard tests/web/unit-dashboard-host

@@ -20,7 +20,7 @@
  * fewer, and its start is the script's):
  *
  *   json [-F HELPER -T MS] -- FIELDS...
- *       print the event's JSON (payload.h: FIELDS are KIND KEY VALUE
+ *       print the event's JSON (event.h: FIELDS are KIND KEY VALUE
  *       triples); with -F, when the environment holds none of the facts
  *       (the names of the f field), they are the NAME=VALUE lines HELPER
  *       prints within MS milliseconds (at most FACTS_CAP bytes; else every
@@ -49,7 +49,7 @@
 
 #include "boundedrun.h"
 #include "logread.h"
-#include "payload.h"
+#include "event.h"
 #include "statefile.h"
 #include "transport.h"
 
@@ -450,7 +450,7 @@ static void say_url(const char *what, const char *url)
 /* after_send(): log the answered event; forget the claim of one that was
  * not delivered.  Silent: without its state the send still counts. */
 static void after_send(const struct event_options *o, const char *status, int delivered,
-		       const struct payload *json)
+		       const struct json_buf *json)
 {
 	int dirfd, lock, release = !delivered && o->claim;
 
@@ -470,7 +470,7 @@ static void after_send(const struct event_options *o, const char *status, int de
 	close(dirfd);
 }
 
-static int post(const struct event_options *o, char **transport, const struct payload *json)
+static int post(const struct event_options *o, char **transport, const struct json_buf *json)
 {
 	char status[4];
 	int ok, r, delivered;
@@ -526,7 +526,7 @@ static int event(int argc, char **argv, int send)
 {
 	struct event_options o = { .deadline_ms = -1, .facts_ms = 500, .transport_ms = -1, .kind = -1 };
 	struct facts facts = { NULL, NULL, 0 };
-	struct payload json = { NULL, 0, 0, 0 };
+	struct json_buf json = { NULL, 0, 0, 0 };
 	char **transport = NULL, **fields;
 	int c, nfields, status;
 
@@ -600,7 +600,7 @@ static int event(int argc, char **argv, int send)
 	} else {
 		status = post(&o, transport, &json);
 	}
-	payload_free(&json);
+	json_free(&json);
 	free(transport);
 	return status;
 }

@@ -1,6 +1,6 @@
 # helpers/sender/: anonymous-statistics-sender, the script's C half.  Once
 # the script has decided and cleaned the fields it execs the sender, which
-# builds the one event (common/payload), takes the facts from the
+# builds the one event (event, on common/json), takes the facts from the
 # environment or sysinfo, posts it with curl or wget within the run's bound
 # (boundedrun, transport), and keeps the state files (the log of sent events,
 # FATAL de-duplication) safe in a directory another account owns
@@ -9,6 +9,7 @@ plugins_PROGRAMS += helpers/sender/anonymous-statistics-sender
 helpers_sender_anonymous_statistics_sender_SOURCES = \
 	helpers/sender/anonymous-statistics-sender.c \
 	helpers/sender/boundedrun.c helpers/sender/boundedrun.h \
+	helpers/sender/event.c helpers/sender/event.h \
 	helpers/sender/logread.c helpers/sender/logread.h \
 	helpers/sender/transport.c helpers/sender/transport.h
 helpers_sender_anonymous_statistics_sender_LDADD = common/libcommon.a

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "envfile.h"
+#include "event.h"
 #include "fuzz-check.h"
-#include "payload.h"
 #include "procfile.h"
 #include "statefile.h"
 #include "text.h"
@@ -246,7 +246,7 @@ static long utf8_next(const unsigned char *s, size_t len, size_t *at)
  * UTF-8 (NUL ends it) of no more characters decodes back to itself. */
 TARGET_FN(payload)
 {
-	struct payload b = { NULL, 0, 0, 0 };
+	struct json_buf b = { NULL, 0, 0, 0 };
 	char *in = malloc(size + 1), *back;
 	const unsigned char *o;
 	size_t n, at, chars = 0, blen = 0, in_chars = 0, in_len, replaced = 0;
@@ -298,7 +298,7 @@ TARGET_FN(payload)
 		require(replaced == 0 && blen == in_len && memcmp(back, in, in_len) == 0);
 	free(back);
 	free(in);
-	payload_free(&b);
+	json_free(&b);
 }
 
 #define CALL_(name) fuzz_##name

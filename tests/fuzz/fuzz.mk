@@ -22,11 +22,11 @@ fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
 	-I$(top_srcdir)/helpers/sender -I$(top_srcdir)/tests/fuzz
 fuzz_lib_srcs = \
 	$(top_srcdir)/helpers/sender/boundedrun.c $(top_srcdir)/helpers/sysinfo/envfile.c $(top_srcdir)/helpers/sender/logread.c $(top_srcdir)/helpers/sysinfo/procfile.c \
-	$(top_srcdir)/common/payload.c $(top_srcdir)/helpers/sysinfo/rootfs.c $(top_srcdir)/common/statefile.c \
+	$(top_srcdir)/common/json.c $(top_srcdir)/helpers/sender/event.c $(top_srcdir)/helpers/sysinfo/rootfs.c $(top_srcdir)/common/statefile.c \
 	$(top_srcdir)/helpers/sysinfo/text.c $(top_srcdir)/helpers/sender/transport.c $(top_srcdir)/helpers/sysinfo/virt.c $(top_srcdir)/helpers/sysinfo/xalloc.c
 fuzz_lib_hdrs = \
 	$(top_srcdir)/helpers/sender/boundedrun.h $(top_srcdir)/common/monotonic.h $(top_srcdir)/helpers/sysinfo/envfile.h $(top_srcdir)/helpers/sender/logread.h $(top_srcdir)/helpers/sysinfo/procfile.h \
-	$(top_srcdir)/common/payload.h $(top_srcdir)/helpers/sysinfo/rootfs.h $(top_srcdir)/common/statefile.h \
+	$(top_srcdir)/common/json.h $(top_srcdir)/helpers/sender/event.h $(top_srcdir)/helpers/sysinfo/rootfs.h $(top_srcdir)/common/statefile.h \
 	$(top_srcdir)/helpers/sysinfo/text.h $(top_srcdir)/helpers/sender/transport.h $(top_srcdir)/helpers/sysinfo/virt.h $(top_srcdir)/helpers/sysinfo/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h
 fuzz_lib = tests/fuzz/libfuzz-helpers.a
@@ -59,8 +59,7 @@ endif
 # it must catch a mutant encoder that keeps 127 characters.
 BATS_TESTS += tests/fuzz/json-property.bats
 check_PROGRAMS += tests/fuzz/payload-cut127
-tests_fuzz_payload_cut127_SOURCES = $(helpers_sender_anonymous_statistics_sender_SOURCES) \
-	common/payload.c common/payload.h
+tests_fuzz_payload_cut127_SOURCES = $(helpers_sender_anonymous_statistics_sender_SOURCES)
 tests_fuzz_payload_cut127_CPPFLAGS = $(AM_CPPFLAGS) -DPAYLOAD_MAX_CHARS=127
 tests_fuzz_payload_cut127_LDADD = $(helpers_sender_anonymous_statistics_sender_LDADD)
 CLEANFILES += $(FUZZ_BINS) $(fuzz_lib)

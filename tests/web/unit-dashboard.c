@@ -20,7 +20,7 @@ static char *quoted(const char *s, size_t n)
 	struct json_buf b;
 
 	json_init(&b);
-	json_string_n(&b, s, n);
+	json_text_n(&b, s, n);
 	snprintf(out, sizeof out, "%s", b.failed ? "(failed)" : b.data);
 	json_free(&b);
 	return out;
@@ -32,8 +32,8 @@ static void test_quoting(void)
 {
 	is_str(Q("plain"), "\"plain\"", "plain ASCII is copied");
 	is_str(Q("a\"b\\c"), "\"a\\\"b\\\\c\"", "quote and backslash are escaped");
-	is_str(Q("a\nb\tc\x01\x7f"), "\"a\\u000ab\\u0009c\\u0001\\u007f\"",
-	       "C0 controls and DEL become \\u escapes");
+	is_str(Q("a\nb\tc\x01\x7f"), "\"a\\nb\\tc\\u0001\\u007f\"",
+	       "C0 controls and DEL become escapes (\\n and \\t by name)");
 	is_str(Q("a\0b"), "\"a\\u0000b\"", "a NUL byte is escaped, not an end");
 	is_str(Q("<script>&"), "\"\\u003cscript\\u003e\\u0026\"", "<, > and & are escaped");
 	is_str(Q("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
@@ -42,7 +42,7 @@ static void test_quoting(void)
 	is_str(Q("\xe2\x80\xa8\xe2\x80\xa9"), "\"\\u2028\\u2029\"", "U+2028 and U+2029 are escaped");
 	is_str(Q("\xff\xc0\xaf"), "\"\\ufffd\\ufffd\\ufffd\"", "invalid bytes and overlongs become U+FFFD");
 	is_str(Q("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"", "a surrogate becomes U+FFFD");
-	is_str(Q("\xe2\x82"), "\"\\ufffd\\ufffd\"", "a cut sequence at the end becomes U+FFFD");
+	is_str(Q("\xe2\x82"), "\"\\ufffd\"", "a cut sequence at the end becomes one U+FFFD (its maximal subpart)");
 }
 
 static void put_file(const char *name, const char *data, size_t n)
