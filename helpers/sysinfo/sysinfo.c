@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "envfile.h"
+#include "json.h"
 #include "rootfs.h"
 #include "text.h"
 #include "virt.h"
@@ -179,14 +180,22 @@ static void print_output(int json)
 			printf("%s=%s\n", keys[i], values[i]);
 		return;
 	}
-	putchar('{');
-	for (int i = 0; i < N_FIELDS; i++) {
-		char *v = text_json_string(values[i]);
+	/* One flat object, each string by common/json.h's writer: the values
+	 * are normalized (text.h), so only '"' and '\\' are ever escaped. */
+	struct json_buf b;
 
-		printf("%s\"%s\":%s", i ? "," : "", keys[i], v);
-		free(v);
+	json_init(&b);
+	json_raw(&b, "{");
+	for (int i = 0; i < N_FIELDS; i++) {
+		json_raw(&b, i ? "," : "");
+		json_string(&b, keys[i], strlen(keys[i]), JSON_UNCUT, 0);
+		json_raw(&b, ":");
+		json_string(&b, values[i], strlen(values[i]), JSON_UNCUT, 0);
 	}
-	fputs("}\n", stdout);
+	if (json_raw(&b, "}\n") < 0)
+		fatal("out of memory");
+	fwrite(b.data, 1, b.len, stdout);
+	json_free(&b);
 }
 
 static void usage(FILE *f)

@@ -3,7 +3,7 @@
 
 # The parsers and detectors, in a convenience library that sysinfo and the
 # unit tests link (plain ar: no libtool wrapper, so valgrind runs the test
-# programs directly).
+# programs directly), before common/ (UTF-8 and JSON) it builds on.
 noinst_LIBRARIES += helpers/sysinfo/libsysinfo.a
 helpers_sysinfo_libsysinfo_a_SOURCES = \
 	helpers/sysinfo/envfile.c helpers/sysinfo/envfile.h \
@@ -16,7 +16,7 @@ helpers_sysinfo_libsysinfo_a_SOURCES = \
 # sysinfo itself, installed beside the script.
 plugins_PROGRAMS += helpers/sysinfo/sysinfo
 helpers_sysinfo_sysinfo_SOURCES = helpers/sysinfo/sysinfo.c
-helpers_sysinfo_sysinfo_LDADD = helpers/sysinfo/libsysinfo.a
+helpers_sysinfo_sysinfo_LDADD = helpers/sysinfo/libsysinfo.a common/libcommon.a
 
 # Fixture trees: sysinfo --root on each must print the expected output;
 # make-fixtures.py writes the trees and fixtures.bats, one test per tree.
@@ -32,7 +32,7 @@ BATS_TESTS += tests/sysinfo/sysinfo.bats
 
 # C unit tests (TAP through tests/helpers/tap.h): the parsers, the normalizer,
 # the root-confined file access and the detection tables.
-UNIT_TEST_LIBS += helpers/sysinfo/libsysinfo.a
+UNIT_TEST_LIBS += helpers/sysinfo/libsysinfo.a common/libcommon.a
 UNIT_TESTS += \
 	tests/sysinfo/unit-envfile \
 	tests/sysinfo/unit-procfile \

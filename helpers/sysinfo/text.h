@@ -1,4 +1,5 @@
-/* text.h: make untrusted bytes safe for a line-oriented reader and for JSON. */
+/* text.h: make untrusted bytes safe for a line-oriented reader (and so for
+ * JSON, which common/json.h writes). */
 #ifndef HELPERS_TEXT_H
 #define HELPERS_TEXT_H
 
@@ -17,8 +18,5 @@
  * control bytes.  The result may be "".
  */
 char *text_normalize(const char *s, size_t n);
-
-/* text_json_string(s): a new string (free it): s as a quoted JSON string. */
-char *text_json_string(const char *s);
 
 #endif

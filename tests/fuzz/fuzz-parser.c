@@ -11,6 +11,7 @@
 #include "envfile.h"
 #include "event.h"
 #include "fuzz-check.h"
+#include "json.h"
 #include "procfile.h"
 #include "statefile.h"
 #include "text.h"
@@ -104,10 +105,13 @@ TARGET_FN(cpuinfo)
 }
 
 /* json_unquote(j, &len): the bytes the JSON string j stands for (free it),
- * or NULL when j is no JSON string of the kind text_json_string() writes:
- * quotes, \" \\ and \u00XX escapes only, no raw control byte. */
+ * or NULL when j is no JSON string of the kind sysinfo writes
+ * (json_string() without options, on valid UTF-8 or raw bytes that are):
+ * quotes, \" \\ \b \f \n \r \t and \u00XX escapes only, no raw control
+ * byte. */
 static char *json_unquote(const char *j, size_t *len)
 {
+	static const char named[] = "\"\\bfnrt", meant[] = "\"\\\b\f\n\r\t";
 	size_t n = strlen(j), o = 0;
 	char *out;
 
@@ -117,6 +121,7 @@ static char *json_unquote(const char *j, size_t *len)
 	require(out != NULL);
 	for (size_t i = 1; i < n - 1; i++) {
 		unsigned char c = (unsigned char)j[i];
+		const char *e;
 
 		if (c < 0x20 || c == '"' || c == 0x7F) {
 			free(out);
@@ -126,8 +131,10 @@ static char *json_unquote(const char *j, size_t *len)
 			out[o++] = (char)c;
 			continue;
 		}
-		if (j[i + 1] == '"' || j[i + 1] == '\\') {
-			out[o++] = j[++i];
+		e = i + 1 < n - 1 ? strchr(named, j[i + 1]) : NULL;
+		if (e && *e) {
+			out[o++] = meant[e - named];
+			i++;
 		} else if (j[i + 1] == 'u' && n - 1 - i > 5 && strncmp(j + i + 2, "00", 2) == 0) {
 			char hex[3] = { j[i + 4], j[i + 5], '\0' };
 
@@ -142,23 +149,40 @@ static char *json_unquote(const char *j, size_t *len)
 	return out;
 }
 
-/* json_round_trip(s): text_json_string(s) decodes back to s exactly. */
+/* json_round_trip(s): sysinfo's JSON string of s (common/json.h, no
+ * options) decodes back to s exactly. */
 static void json_round_trip(const char *s)
 {
-	char *j = text_json_string(s), *back;
+	struct json_buf b = { NULL, 0, 0, 0 };
+	char *back;
 	size_t len = 0;
 
-	back = json_unquote(j, &len);
+	require(json_string(&b, s, strlen(s), JSON_UNCUT, 0) == 0);
+	back = json_unquote(b.data, &len);
 	require(back != NULL);
 	require(len == strlen(s) && memcmp(back, s, len) == 0);
 	free(back);
-	free(j);
+	json_free(&b);
+}
+
+static long utf8_next(const unsigned char *s, size_t len, size_t *at);
+
+/* utf8_valid(S): the C string S is well-formed UTF-8 (the oracle's own
+ * decoder, utf8_next() below). */
+static int utf8_valid(const char *s)
+{
+	size_t len = strlen(s), at = 0;
+
+	while (at < len)
+		if (utf8_next((const unsigned char *)s, len, &at) < 0)
+			return 0;
+	return 1;
 }
 
 /* The normalizer and sysinfo's JSON encoder: the printed-value promise;
  * normalizing twice changes nothing; a value that already keeps the promise
  * is kept byte for byte; the JSON string decodes back to the value, and to
- * any C string (raw control bytes included). */
+ * any C string of well-formed UTF-8 (raw control bytes included). */
 TARGET_FN(text)
 {
 	char *norm = text_normalize(buf, size), *again, *raw;
@@ -173,7 +197,8 @@ TARGET_FN(text)
 	require(raw != NULL);
 	memcpy(raw, buf, size);
 	raw[size] = '\0';
-	json_round_trip(raw);
+	if (utf8_valid(raw))
+		json_round_trip(raw);
 	free(raw);
 	free(again);
 	free(norm);
