@@ -7,8 +7,9 @@ noinst_LIBRARIES += common/libcommon.a
 common_libcommon_a_SOURCES = \
 	common/statefile.c common/statefile.h \
 	common/json.c common/json.h \
+	common/logline.c common/logline.h \
 	common/monotonic.h
 
 # C unit tests of the primitives.
 UNIT_TEST_LIBS += common/libcommon.a
-UNIT_TESTS += tests/common/unit-statefile tests/common/unit-json
+UNIT_TESTS += tests/common/unit-statefile tests/common/unit-json tests/common/unit-logline

@@ -12,7 +12,7 @@
  *   DIR fatal-check SIG     exit 1 when SIG was sent in the last 24 hours,
  *                           else 0; writes nothing (--dry-run)
  *   DIR log-print [--json]  print the log for anonymous-statistics-ctl log,
- *                           which execs it (logread.h: its messages and
+ *                           which execs it (logprint.h: its messages and
  *                           statuses are the control command's)
  *
  * and the event itself, which the script hands over once it has decided
@@ -48,12 +48,13 @@
 #include <unistd.h>
 
 #include "boundedrun.h"
-#include "logread.h"
+#include "logline.h"
+#include "logprint.h"
 #include "event.h"
 #include "statefile.h"
 #include "transport.h"
 
-#define LOG_NAME "anonymous-statistics.log"
+#define LOG_NAME LOGLINE_NAME /* its readers: logline.h */
 #define FATAL_NAME "anonymous-statistics.fatal"
 #define LOCK_NAME "anonymous-statistics.lock"
 #define LOG_KEEP 100 /* the log holds the last LOG_KEEP to LOG_KEEP_MAX events */
@@ -62,6 +63,7 @@
 #define FATAL_SECONDS 86400     /* a FATAL is sent once a day */
 #define PAYLOAD_CAP (64 * 1024) /* the script's payloads are under 32 KiB */
 #define LOG_CAP (1024 * 1024)   /* a larger log is started afresh */
+_Static_assert(LOG_CAP + PAYLOAD_CAP + 64 <= LOGLINE_FILE_CAP, "the log's readers read all the sender leaves");
 #define FATAL_CAP (64 * 1024)
 #define SIG_CAP 1024
 #define FACTS_CAP 16384 /* sysinfo prints about 700 bytes */
@@ -615,7 +617,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "send") == 0)
 		return event(argc - 1, argv + 1, 1);
 	if ((argc == 3 || argc == 4) && strcmp(argv[2], "log-print") == 0)
-		return log_print(argv[1], LOG_NAME, LOG_CAP + PAYLOAD_CAP + 64, argc == 4 ? argv[3] : NULL);
+		return log_print(argv[1], argc == 4 ? argv[3] : NULL);
 	if (argc == 6 && strcmp(argv[1], "-w") == 0) {
 		char *end;
 

@@ -10,7 +10,7 @@ helpers_sender_anonymous_statistics_sender_SOURCES = \
 	helpers/sender/anonymous-statistics-sender.c \
 	helpers/sender/boundedrun.c helpers/sender/boundedrun.h \
 	helpers/sender/event.c helpers/sender/event.h \
-	helpers/sender/logread.c helpers/sender/logread.h \
+	helpers/sender/logprint.c helpers/sender/logprint.h \
 	helpers/sender/transport.c helpers/sender/transport.h
 helpers_sender_anonymous_statistics_sender_LDADD = common/libcommon.a
 

@@ -21,11 +21,11 @@ fuzz_cflags = -g -O1 -std=c11 $(WARN_CFLAGS) -fno-sanitize-recover=all \
 	-include $(top_builddir)/config.h -I$(top_srcdir)/common -I$(top_srcdir)/helpers/sysinfo \
 	-I$(top_srcdir)/helpers/sender -I$(top_srcdir)/tests/fuzz
 fuzz_lib_srcs = \
-	$(top_srcdir)/helpers/sender/boundedrun.c $(top_srcdir)/helpers/sysinfo/envfile.c $(top_srcdir)/helpers/sender/logread.c $(top_srcdir)/helpers/sysinfo/procfile.c \
+	$(top_srcdir)/helpers/sender/boundedrun.c $(top_srcdir)/helpers/sysinfo/envfile.c $(top_srcdir)/common/logline.c $(top_srcdir)/helpers/sender/logprint.c $(top_srcdir)/helpers/sysinfo/procfile.c \
 	$(top_srcdir)/common/json.c $(top_srcdir)/helpers/sender/event.c $(top_srcdir)/helpers/sysinfo/rootfs.c $(top_srcdir)/common/statefile.c \
 	$(top_srcdir)/helpers/sysinfo/text.c $(top_srcdir)/helpers/sender/transport.c $(top_srcdir)/helpers/sysinfo/virt.c $(top_srcdir)/helpers/sysinfo/xalloc.c
 fuzz_lib_hdrs = \
-	$(top_srcdir)/helpers/sender/boundedrun.h $(top_srcdir)/common/monotonic.h $(top_srcdir)/helpers/sysinfo/envfile.h $(top_srcdir)/helpers/sender/logread.h $(top_srcdir)/helpers/sysinfo/procfile.h \
+	$(top_srcdir)/helpers/sender/boundedrun.h $(top_srcdir)/common/monotonic.h $(top_srcdir)/helpers/sysinfo/envfile.h $(top_srcdir)/common/logline.h $(top_srcdir)/helpers/sender/logprint.h $(top_srcdir)/helpers/sysinfo/procfile.h \
 	$(top_srcdir)/common/json.h $(top_srcdir)/helpers/sender/event.h $(top_srcdir)/helpers/sysinfo/rootfs.h $(top_srcdir)/common/statefile.h \
 	$(top_srcdir)/helpers/sysinfo/text.h $(top_srcdir)/helpers/sender/transport.h $(top_srcdir)/helpers/sysinfo/virt.h $(top_srcdir)/helpers/sysinfo/xalloc.h
 fuzz_hdrs = $(top_srcdir)/tests/fuzz/fuzz-check.h $(top_srcdir)/tests/fuzz/fuzz-tree.h

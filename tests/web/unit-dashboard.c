@@ -99,6 +99,9 @@ static void test_log(void)
 	       "only the last MAX lines");
 
 	{
+		/* Every line the log's one reader (common/logline.h) refuses, the
+		 * sender's log-print refuses too: an empty line and an object with
+		 * no "event" included. */
 		static const char bad[] = "x 200 {}\n"
 					  "123456789012 200 {}\n"
 					  "1 99 {}\n"
@@ -108,31 +111,39 @@ static void test_log(void)
 					  "1  200 {}\n"
 					  "1 200 {\"a\":\0}\n"
 					  "\n"
-					  "2 204 {\"b\":\"<\x01\xff\"}";
+					  "2 204 {\"b\":\"<\x01\xff\"}\n"
+					  "1 200 {}\n"
+					  "2 204 {\"event\":\"E\",\"b\":\"<\xc2\x85\xe2\x80\xa8&\"}";
 		put_file("bad.log", bad, sizeof bad - 1);
 	}
 	is_str(log_reply("bad.log", 5),
-	       "\"events\":[{\"time\":2,\"status\":204,\"event\":\"{\\\"b\\\":\\\"\\u003c\\u0001\\ufffd\\\"}\"}],"
-	       "\"skipped\":8}",
-	       "malformed lines are counted and skipped; hostile bytes are escaped");
+	       "\"events\":[{\"time\":2,\"status\":204,\"event\":"
+	       "\"{\\\"event\\\":\\\"E\\\",\\\"b\\\":\\\"\\u003c\\u0085\\u2028\\u0026\\\"}\"}],"
+	       "\"skipped\":11}",
+	       "malformed lines are counted and skipped; what could drive a terminal or pass for markup is escaped");
 
-	/* A log larger than the tail read: the cut line is dropped. */
-	n = DASHBOARD_LOG_TAIL + 1000;
-	big = malloc(n);
+	/* A log larger than the 64 KiB the panel once read from its end: read
+	 * whole, as log-print reads it; one over the cap: not read. */
+	n = 70000;
+	big = malloc(LOGLINE_FILE_CAP + 2);
 	if (!big)
 		exit(1);
-	memset(big, 'x', n);
-	memcpy(big, "1 200 {\"", 8);
-	big[n - 100] = '"';
-	big[n - 99] = '}';
-	big[n - 98] = '\n';
-	strcpy(big + n - 97, "3 200 {\"event\":\"LAST\"}\n");
-	n = n - 97 + strlen("3 200 {\"event\":\"LAST\"}\n");
-	put_file("big.log", big, n);
-	free(big);
-	is_str(log_reply("big.log", 5),
+	memset(big, 'x', LOGLINE_FILE_CAP + 2);
+	{
+		static const char head[] = "1 200 {\"event\":\"BIG\",\"x\":\"";
+		memcpy(big, head, sizeof head - 1);
+	}
+	strcpy(big + n, "\"}\n3 200 {\"event\":\"LAST\"}\n");
+	put_file("big.log", big, strlen(big));
+	is_str(log_reply("big.log", 1),
 	       "\"events\":[{\"time\":3,\"status\":200,\"event\":\"{\\\"event\\\":\\\"LAST\\\"}\"}],\"skipped\":0}",
-	       "a large log: only its tail, from a line's start");
+	       "a large log: the last MAX lines");
+	ok(strstr(log_reply("big.log", 5), "BIG") != NULL, "a large log is read whole, its first line too");
+	memset(big, '\n', LOGLINE_FILE_CAP + 1);
+	put_file("big.log", big, LOGLINE_FILE_CAP + 1);
+	ok(strstr(log_reply("big.log", 5), "larger than the script ever writes") != NULL,
+	   "a log over the cap is not read");
+	free(big);
 
 	snprintf(target, sizeof target, "%s/good.log", dir);
 	snprintf(path, sizeof path, "%s/link.log", dir);
