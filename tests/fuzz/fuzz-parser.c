@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "envfile.h"
-#include "event.h"
 #include "fuzz-check.h"
 #include "json.h"
+#include "logline.h"
 #include "procfile.h"
 #include "statefile.h"
 #include "text.h"
@@ -265,23 +265,52 @@ static long utf8_next(const unsigned char *s, size_t len, size_t *at)
 	return cp;
 }
 
-/* The event's encoder (payload_string): a quoted JSON string of well-formed
- * UTF-8 with no raw control byte and no bare quote, at most
- * PAYLOAD_MAX_CHARS characters once decoded; an input that is well-formed
- * UTF-8 (NUL ends it) of no more characters decodes back to itself. */
-TARGET_FN(payload)
+/* put_utf8(OUT, CP): CP as UTF-8 at OUT; its length. */
+static size_t put_utf8(char *out, long cp)
+{
+	if (cp < 0x80)
+		return out[0] = (char)cp, 1;
+	if (cp < 0x800)
+		return out[0] = (char)(0xc0 | cp >> 6), out[1] = (char)(0x80 | (cp & 0x3f)), 2;
+	out[0] = (char)(0xe0 | cp >> 12);
+	out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+/* escaped_only(CP, FLAGS): CP is one json_string() must write as \u. */
+static int escaped_only(long cp, unsigned flags)
+{
+	return cp < 0x20 || cp == 0x7f ||
+	       ((flags & JSON_ESCAPE_HTML) && (cp == '<' || cp == '>' || cp == '&')) ||
+	       ((flags & JSON_ESCAPE_C1) && ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029));
+}
+
+/* The one JSON string writer (common/json.h's json_string(), which the
+ * event, sysinfo --json and the dashboard use).  The first byte chooses the
+ * options (its 2 low bits: JSON_ESCAPE_C1, JSON_ESCAPE_HTML) and the cut
+ * (the other 6 bits K: none when 0, else 3K characters, around the event's
+ * 128); the rest is the string, NUL bytes and all.  The output is a quoted
+ * string of well-formed UTF-8 with no raw control byte, no bare quote and
+ * nothing raw that the options escape; a \u escape is U+FFFD or a character
+ * the rules escape; at most the cut in characters once decoded; an input
+ * that is well-formed UTF-8 of no more characters decodes back to itself. */
+TARGET_FN(json)
 {
 	struct json_buf b = { NULL, 0, 0, 0 };
-	char *in = malloc(size + 1), *back;
 	const unsigned char *o;
-	size_t n, at, chars = 0, blen = 0, in_chars = 0, in_len, replaced = 0;
+	char *back;
+	size_t n, at, chars = 0, blen = 0, in_chars = 0, in_len, replaced = 0, max;
+	unsigned flags;
 	int in_ok = 1;
 
-	require(in != NULL);
-	memcpy(in, buf, size);
-	in[size] = '\0';
-	in_len = strlen(in);
-	require(payload_string(&b, in) == 0);
+	if (size == 0)
+		return;
+	flags = (unsigned char)buf[0] & 3u;
+	max = (unsigned char)buf[0] >> 2 ? (size_t)((unsigned char)buf[0] >> 2) * 3 : JSON_UNCUT;
+	buf++;
+	in_len = size - 1;
+	require(json_string(&b, buf, in_len, max, flags) == 0);
 	o = (const unsigned char *)b.data;
 	n = b.len;
 	require(n >= 2 && o[0] == '"' && o[n - 1] == '"');
@@ -303,27 +332,65 @@ TARGET_FN(payload)
 			}
 			require(o[at + 1] == 'u' && at + 6 <= n - 1);
 			cp = strtol((const char[]){ (char)o[at + 2], (char)o[at + 3], (char)o[at + 4], (char)o[at + 5], 0 }, NULL, 16);
-			require(cp == 0xfffd || cp < 0x20 || cp == 0x7f);
+			require(cp == 0xfffd || escaped_only(cp, flags));
 			if (cp == 0xfffd)
 				replaced++;
 			else
-				back[blen++] = (char)cp;
+				blen += put_utf8(back + blen, cp);
 			at += 6;
 			continue;
 		}
 		cp = utf8_next(o, n - 1, &at);
-		require(cp >= 0);
+		require(cp >= 0 && !escaped_only(cp, flags));
 		memcpy(back + blen, o + from, at - from);
 		blen += at - from;
 	}
-	require(chars <= PAYLOAD_MAX_CHARS);
+	require(chars <= max);
 	for (at = 0; in_ok && at < in_len; in_chars++)
-		in_ok = utf8_next((const unsigned char *)in, in_len, &at) >= 0;
-	if (in_ok && in_chars <= PAYLOAD_MAX_CHARS)
-		require(replaced == 0 && blen == in_len && memcmp(back, in, in_len) == 0);
+		in_ok = utf8_next((const unsigned char *)buf, in_len, &at) >= 0;
+	if (in_ok && in_chars <= max)
+		require(replaced == 0 && blen == in_len && memcmp(back, buf, in_len) == 0);
 	free(back);
-	free(in);
 	json_free(&b);
+}
+
+/* The log's one reader (common/logline.h): the input is a log file.  Every
+ * line logline_next() shows is one logline_parse() accepts, and keeps the
+ * documented shape: EPOCH of 1 to 11 digits, STATUS 100 to 599, an event
+ * of 1 to 32 of [A-Z_] inside the line, a payload that starts with '{',
+ * ends the line and is well-formed UTF-8 with no control byte but JSON
+ * whitespace; the walk covers the input once and ends. */
+TARGET_FN(logline)
+{
+	struct logline l;
+	size_t at = 0, last = 0, lines = 0;
+	int r;
+
+	while ((r = logline_next(buf, size, &at, &l)) >= 0) {
+		const char *line = buf + last;
+		size_t len = at - last - (at <= size && at > last && buf[at - 1] == '\n'), i = 0;
+
+		require(at > last || size == 0);
+		lines++;
+		if (r == 1) {
+			require(logline_parse(line, len, &l) == 0);
+			require(l.epoch >= 0 && l.epoch <= 99999999999LL && l.status >= 100 && l.status <= 599);
+			require(l.event > line && l.event + l.event_len < line + len);
+			require(l.event_len >= 1 && l.event_len <= LOGLINE_EVENT_MAX);
+			for (i = 0; i < l.event_len; i++)
+				require((l.event[i] >= 'A' && l.event[i] <= 'Z') || l.event[i] == '_');
+			require(l.payload > line && *l.payload == '{' && l.payload + l.payload_len == line + len);
+			for (i = 0; i < l.payload_len;) {
+				long cp = utf8_next((const unsigned char *)l.payload, l.payload_len, &i);
+
+				require(cp >= 0x20 || cp == ' ' || cp == '\t' || cp == '\r');
+			}
+		} else {
+			require(logline_parse(line, len, &l) < 0);
+		}
+		last = at;
+	}
+	require(at >= size && lines <= size + 1);
 }
 
 #define CALL_(name) fuzz_##name

@@ -7,7 +7,7 @@
 # FUZZ_PARSER_TARGETS is tests/fuzz/fuzz-parser.c built with
 # -DFUZZ_TARGET=NAME; FUZZ_OWN_TARGETS have a source of their own (an oracle
 # that needs a file tree, or the state helper compiled in whole).  Each target's seeds are in tests/fuzz/corpus/NAME.
-FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines payload
+FUZZ_PARSER_TARGETS = osrelease lsbrelease environ cpuinfo text lastlines json logline
 FUZZ_OWN_TARGETS = dmi rootfs state
 FUZZ_PARSER_BINS = $(FUZZ_PARSER_TARGETS:%=tests/fuzz/fuzz-%)
 FUZZ_BINS = $(FUZZ_PARSER_BINS) $(FUZZ_OWN_TARGETS:%=tests/fuzz/fuzz-%)

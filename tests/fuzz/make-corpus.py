@@ -63,15 +63,34 @@ def text_seeds():
         add("text", "shape-%02d" % i, b"a" + h + b"b")
 
 
-def payload_seeds():
-    """The event's encoder: every shape of the string rule."""
-    add("payload", "plain", b"Debian GNU/Linux 12 (bookworm)")
-    add("payload", "escapes", b'q" b\\ n\n r\r t\t b\b f\f c\x01 d\x7f')
-    add("payload", "utf8", "é € 😀 \u2028 \ufffd \uffff".encode())
-    add("payload", "cut", b"x" * 127 + "é".encode() + b"yz")
-    add("payload", "long", ("€" * 140).encode())
+def json_seeds():
+    """The JSON string writer: every shape of the string rule, each with the
+    event's options (none, a cut at 129) and the dashboard's (both, no cut);
+    the first byte is the options and the cut (fuzz-parser.c)."""
+    shapes = {
+        "plain": b"Debian GNU/Linux 12 (bookworm)",
+        "escapes": b'q" b\\ n\n r\r t\t b\b f\f c\x01 d\x7f z\x00',
+        "utf8": "\u00e9 \u20ac \U0001f600 \u2028 \u2029 \u0085 \ufffd \uffff <a&b>".encode(),
+        "cut": b"x" * 127 + "\u00e9".encode() + b"yz",
+        "long": ("\u20ac" * 140).encode(),
+    }
     for i, h in enumerate(HOSTILE):
-        add("payload", "shape-%02d" % i, b"a" + h + b"b")
+        shapes["shape-%02d" % i] = b"a" + h + b"b"
+    for name, data in shapes.items():
+        add("json", name + "-event", bytes([43 << 2]) + data)
+        add("json", name + "-dashboard", bytes([3]) + data)
+
+
+def logline_seeds():
+    """The log's reader: a log as the sender writes it, and lines it must
+    refuse (the shapes of tests/common/unit-logline.c)."""
+    good = b"".join(b"17000000%02d 200 {\"event\":\"START\",\"properties\":{\"n\":%d}}\n" % (i, i)
+                    for i in range(5))
+    add("logline", "log", good)
+    add("logline", "mixed", good + b"\n1 200 {}\nx 200 {\"event\":\"A\"}\n1 600 {\"event\":\"A\"}\n"
+        b"1 200 {\"event\":\"A\",\"s\":\"\xff\"}\n1 200 {\"event\":\"A\",\"s\":\"\xc2\x85\"} \r\n"
+        b"1 200 {\"a\":[1,-2.5e3,true,null,{}],\"event\":\"FATAL\"}\n1 200 {\"event\":\"T\"")
+    add("logline", "deep", b"1 200 {\"event\":\"D\",\"x\":" + b"[" * 70 + b"]" * 70 + b"}\n")
 
 
 def os_seeds():
@@ -202,7 +221,8 @@ def rootfs_seeds():
 
 def main():
     text_seeds()
-    payload_seeds()
+    json_seeds()
+    logline_seeds()
     os_seeds()
     proc_seeds()
     state_seeds()
