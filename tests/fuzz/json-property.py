@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Property fuzzer of the event's JSON encoder (payload.c, run as
+"""Property fuzzer of the event's JSON encoder (helpers/sender/event.c on
+common/json.c, run as
 `anonymous-statistics-sender json`).
 
 Random byte strings, biased to what breaks encoders (quotes, backslashes,
