@@ -24,7 +24,8 @@ static const struct {
 	const char *what;
 } lines[] = {
 	{ S("1700000000 200 {\"event\":\"START\"}"), 1, "a plain event" },
-	{ S("1 599 {\"a\":[1,-2.5e3,true,null,{}],\"event\":\"FATAL_X\"} \t\r"), 1, "any JSON, trailing blanks" },
+	{ S("1 599 {\"a\":[1,-2.5e3,true,null,{}],\"event\":\"FATAL_X\"}  "), 1, "any JSON, trailing spaces" },
+	{ S("1 200 {\"event\":\"START\"} \t\r"), 0, "a tab or CR between or after tokens: never printed raw" },
 	{ S("1 200 {\"event\":\"E\",\"s\":\"\xc2\x85\xe2\x80\xa8\\u0001\"}"), 1, "C1, U+2028 and escapes in a string" },
 	{ S(""), 0, "an empty line" },
 	{ S("1 200 {}"), 0, "no event" },
