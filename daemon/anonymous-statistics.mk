@@ -10,6 +10,7 @@ daemon/anonymous-statistics.sh: $(srcdir)/daemon/anonymous-statistics.sh.in Make
 # them, see Makefile.am); the fault tests are split by transport so that
 # `make -j` runs them side by side.
 BATS_TESTS += \
+	tests/script/actions.bats \
 	tests/script/bounds.bats \
 	tests/script/events.bats \
 	tests/script/faults-busybox.bats \
