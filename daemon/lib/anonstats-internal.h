@@ -112,6 +112,8 @@ void anonstats_decide(struct anonstats_decision *d);
 int anonstats_level_allows(enum anonstats_level level, const char *action);
 /* The five kinds that are never refused (nor rate-limited). */
 int anonstats_action_is_vital(const char *action);
+/* Is ACTION one the script takes (a name or an alias of its table)? */
+int anonstats_action_known(const char *action);
 
 /* ---- anonstats-guid.c -------------------------------------------------- */
 int anonstats_guid_load(const char *state_dir, char **guid);

@@ -15,29 +15,54 @@
 /* The configuration (anonstats-config.c owns it; read-only here). */
 static struct anonstats_conf *const conf = &anonstats_conf;
 
-/* The events level crashes still sends, and the five that are never
- * refused: one table each. */
-static const char *const crash_actions[] = { "FATAL", "CRASH", "INCOMPLETE_SHUTDOWN" };
-static const char *const vital_actions[] = { "START", "STOP", "FATAL", "CRASH",
-					     "INCOMPLETE_SHUTDOWN" };
+/* The ACTIONs, as the script's ACTIONS table has them (the one list:
+ * tests/script/actions.bats holds this table to it): the name, an alias
+ * the script sends as that name, whether level crashes still sends it, and
+ * whether it is vital (never refused for a full queue, never
+ * rate-limited).  An ACTION that is not here is one the script refuses. */
+static const struct action {
+	const char *name, *alias;
+	int crashes, vital;
+} actions[] = {
+	/* clang-format off */
+	{ "START",               NULL,            0, 1 },
+	{ "STOP",                "EXIT",          0, 1 },
+	{ "FATAL",               NULL,            1, 1 },
+	{ "CRASH",               NULL,            1, 1 },
+	{ "INCOMPLETE_SHUTDOWN", NULL,            1, 1 },
+	{ "META_START",          NULL,            0, 0 },
+	{ "META",                NULL,            0, 0 },
+	{ "CLOUD_DISABLED",      "ACLK_DISABLED", 0, 0 },
+	{ "CLOUD_BUILD_FAIL",    NULL,            0, 0 },
+	{ "CLOUD_CONNECT_FAIL",  NULL,            0, 0 },
+	/* clang-format on */
+};
 
-static int in_list(const char *action, const char *const *list, size_t n)
+static const struct action *action_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(action, list[i]) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (strcmp(name, actions[i].name) == 0 ||
+		    (actions[i].alias && strcmp(name, actions[i].alias) == 0))
+			return &actions[i];
+	return NULL;
+}
+
+int anonstats_action_known(const char *action)
+{
+	return action_find(action) != NULL;
 }
 
 int anonstats_level_allows(enum anonstats_level level, const char *action)
 {
+	const struct action *a = action_find(action);
+
 	switch (level) {
 	case ANONSTATS_LEVEL_ALL:
 		return 1;
 	case ANONSTATS_LEVEL_CRASHES:
-		return in_list(action, crash_actions, sizeof crash_actions / sizeof crash_actions[0]);
+		return a && a->crashes;
 	case ANONSTATS_LEVEL_OFF:
 		break;
 	}
@@ -46,7 +71,9 @@ int anonstats_level_allows(enum anonstats_level level, const char *action)
 
 int anonstats_action_is_vital(const char *action)
 {
-	return in_list(action, vital_actions, sizeof vital_actions / sizeof vital_actions[0]);
+	const struct action *a = action_find(action);
+
+	return a && a->vital;
 }
 
 /* The level words, in the file and in messages. */

@@ -86,6 +86,14 @@ int anonstats_send(const char *action, const char *result, const char *data)
 		errno = EINVAL;
 		return -1;
 	}
+	/* The script would refuse it (a usage error): not worth a process,
+	 * nor a place in the queue, its merging or its rate limit. */
+	if (!anonstats_action_known(action)) {
+		anonstats_log(ANONSTATS_LOG_WARNING, "%.48s not sent: not an ACTION the script takes",
+			      action);
+		errno = EINVAL;
+		return -1;
+	}
 	if (!allowed(action, NULL))
 		return ANONSTATS_OPTED_OUT;
 	return anonstats_helper_queue(action, result, data, 0);

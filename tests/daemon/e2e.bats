@@ -224,10 +224,12 @@ STOP	OK	"
 		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$send" --script "$INSTALLED_SCRIPT" \
 			--config-dir "$dir/config" --state-dir "$dir/state" --version "$h" \
 			--program "$h" CLOUD_BUILD_FAIL - "$h"
-		# Unknown to the script: a usage error, nothing sent.
+		# Unknown to the script: refused by the library, nothing run.
 		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$send" --script "$INSTALLED_SCRIPT" \
 			--config-dir "$dir/config" --state-dir "$dir/state" "$h" "$h" "$h"
-		assert_output --partial 'exit 2 (usage error)'
+		assert_failure 1
+		assert_output --partial 'not an ACTION the script takes'
+		refute_output --partial 'exit 2'
 		ANONYMOUS_STATISTICS_URL=$CAPTURE_URL run "$send" --script "$INSTALLED_SCRIPT" \
 			--config-dir "$dir/config" --state-dir "$dir/state" --guid "$h" --version "$h" \
 			--program "$h" CLOUD_CONNECT_FAIL - "$h"

@@ -113,10 +113,10 @@ static void test_hostile_strings(void)
 		const char *s1, *s2;
 		char a1[256], a2[256];
 		clear_calls();
-		anonstats_send(hostile[i], hostile[i], hostile[i]);
+		anonstats_send("CLOUD_BUILD_FAIL", hostile[i], hostile[i]);
 		wait_calls(1, 5000);
 		wait_idle(5000);
-		s1 = call_file("arg1", &len);
+		s1 = call_file("arg2", &len);
 		snprintf(a1, sizeof a1, "%s", s1 ? s1 : "");
 		s2 = call_file("arg3", &len);
 		snprintf(a2, sizeof a2, "%s", s2 ? s2 : "");
@@ -124,6 +124,21 @@ static void test_hostile_strings(void)
 			all = 0;
 	}
 	ok(all, "hostile strings reach the script byte for byte");
+
+	/* An ACTION the script would refuse never runs it. */
+	clear_calls();
+	log_clear();
+	errno = 0;
+	ok(anonstats_send(hostile[1], NULL, NULL) == -1 && errno == EINVAL &&
+		   anonstats_send("NOT_AN_ACTION", NULL, NULL) == -1 && errno == EINVAL,
+	   "an ACTION the script does not take is refused (EINVAL)");
+	wait_idle(5000);
+	ok(calls() == 0 && log_has("not an ACTION the script takes") && anonstats_in_flight() == 0,
+	   "nothing was queued or run for it, and the log says why");
+	ok(anonstats_send("EXIT", NULL, NULL) == ANONSTATS_SENT &&
+		   anonstats_send("ACLK_DISABLED", NULL, NULL) == ANONSTATS_SENT,
+	   "the script's aliases are taken");
+	wait_idle(5000);
 	ok(access(path("canary"), F_OK) != 0 && access("canary", F_OK) != 0, "nothing was executed");
 
 	/* A long argument is cut at ANONSTATS_ARG_MAX. */

@@ -99,3 +99,13 @@ column() {
 	listed=$(grep '^| `event` |' "$DOCS" | sed 's/.*one of `\([^`]*\)`.*/\1/' | tr ' ' '\n' | LC_ALL=C sort)
 	assert_equal "$listed" "$(column 1 | LC_ALL=C sort)"
 }
+
+@test "libanonstats's ACTION table is the script's: names, aliases, what level crashes sends" {
+	local lib
+	# { "NAME", "ALIAS" or NULL, crashes, vital } rows of anonstats-optout.c.
+	lib=$(sed -n '/^} actions\[\] = {/,/^};/p' "$top_srcdir/daemon/lib/anonstats-optout.c" |
+		sed -n 's/^[[:space:]]*{ "\([A-Z_]*\)", *\("\([A-Z_]*\)"\|NULL\), *\([01]\), *[01] },$/\1 \3 \4/p' |
+		awk '{ if (NF == 2) print $1, "-", $2; else print $1, $2, $3 }')
+	[ -n "$lib" ] || fail "no ACTION table found in anonstats-optout.c"
+	assert_equal "$lib" "$(table | awk '{ print $1, $2, ($4 == "crashes") }')"
+}
