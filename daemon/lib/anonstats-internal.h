@@ -42,8 +42,13 @@
 #endif
 
 #define ANONSTATS_SCRIPT_NAME "anonymous-statistics.sh"
-#define ANONSTATS_OPT_OUT_FILE ".opt-out-from-anonymous-statistics"
-#define ANONSTATS_LEVEL_FILE "anonymous-statistics.level"
+/* ANONSTATS_OPT_OUT_FILE and ANONSTATS_LEVEL_FILE, the names of the two
+ * files in the config directory, come from configure (OPT_OUT_FILE,
+ * LEVEL_FILE) through AM_CPPFLAGS: the script and the control command get
+ * the same at make time. */
+#if !defined(ANONSTATS_OPT_OUT_FILE) || !defined(ANONSTATS_LEVEL_FILE)
+#error "ANONSTATS_OPT_OUT_FILE and ANONSTATS_LEVEL_FILE come from Makefile.am's AM_CPPFLAGS"
+#endif
 #define ANONSTATS_LEVEL_MAX 64 /* bytes of the level file read */
 #define ANONSTATS_GUID_FILE "machine-guid"
 #define ANONSTATS_RUNSTATE_FILE "anonstats.run-state"

@@ -63,3 +63,22 @@ clang_format_ready() {
 	assert_success
 	assert_output ""
 }
+
+@test "the opt-out and level file names are spelled in configure.ac only, for the script, the ctl and the library" {
+	cd "$top_srcdir"
+	run grep -l -e '\.opt-out-from-anonymous-statistics' -e 'anonymous-statistics\.level' \
+		daemon/anonymous-statistics.sh.in scripts/anonymous-statistics-ctl.in daemon/lib/*.c daemon/lib/anonstats-internal.h
+	assert_output ""
+	run grep -c -e '^OPT_OUT_FILE=\.opt-out-from-anonymous-statistics$' -e '^LEVEL_FILE=anonymous-statistics\.level$' configure.ac
+	assert_output 2
+	# What make substituted: the built script and ctl, and the library's status.
+	local opt level
+	opt=$(sed -n "s/^OPT_OUT_FILE = //p" "$top_builddir/Makefile")
+	level=$(sed -n "s/^LEVEL_FILE = //p" "$top_builddir/Makefile")
+	for built in daemon/anonymous-statistics.sh scripts/anonymous-statistics-ctl; do
+		grep -qx "OPT_OUT_FILE='$opt'" "$top_builddir/$built" || fail "$built: not OPT_OUT_FILE='$opt'"
+		grep -qx "LEVEL_FILE='$level'" "$top_builddir/$built" || fail "$built: not LEVEL_FILE='$level'"
+	done
+	run grep -c -F -e "$opt" -e "$level" "$top_builddir/daemon/reference/anonstats-daemon"
+	assert_success
+}
