@@ -183,11 +183,7 @@ STOP	OK	"
 	assert_output ""
 }
 
-# The script learns CRASH and INCOMPLETE_SHUTDOWN in issue 10; until the
-# installed one lists them in --help this test waits for it.
 @test "SIGKILL, start again: CRASH and START arrive once each; a clean stop: no CRASH" {
-	"$INSTALLED_SCRIPT" --help 2>&1 | grep -q INCOMPLETE_SHUTDOWN ||
-		skip "the installed script does not take CRASH yet (issue 10)"
 	capture_start
 	start_with_capture
 	capture_wait 1

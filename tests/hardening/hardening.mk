@@ -1,5 +1,5 @@
 # tests/hardening/: the whole project under bad networks, every opt-out and
-# a machine full of planted identifiers (issue 14).  Loopback only; the
+# a machine full of planted identifiers.  Loopback only; the
 # parts needing root, namespaces or strace skip with the reason.
 BATS_TESTS += tests/hardening/net-faults.bats tests/hardening/optout-netdata.bats \
 	tests/hardening/optout-proof.bats tests/hardening/privacy-scan.bats
