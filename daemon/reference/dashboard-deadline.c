@@ -17,6 +17,7 @@ struct deadline_conn {
 	long long since_ms; /* accept, or the end of the previous answer */
 };
 
+/* The connections the server holds, and the thread that watches them. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* on CLOCK_MONOTONIC */
@@ -24,7 +25,7 @@ static struct {
 	struct deadline_conn *head;
 	size_t count, busy, waiting_max;
 	int running, stop;
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} tracked = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long long now_ms(void)
 {
@@ -34,13 +35,13 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Shut down every connection past a deadline; with S.lock held. */
+/* Shut down every connection past a deadline; with tracked.lock held. */
 static void sweep(void)
 {
 	long long now = now_ms();
-	long long header_ms = S.count >= S.busy ? DEADLINE_HEADER_BUSY_MS : DEADLINE_HEADER_MS;
+	long long header_ms = tracked.count >= tracked.busy ? DEADLINE_HEADER_BUSY_MS : DEADLINE_HEADER_MS;
 
-	for (struct deadline_conn *c = S.head; c; c = c->next) {
+	for (struct deadline_conn *c = tracked.head; c; c = c->next) {
 		long long age = now - c->since_ms;
 
 		if (c->shut || (age < DEADLINE_REQUEST_MS && (c->header_done || age < header_ms)))
@@ -53,7 +54,7 @@ static void sweep(void)
 }
 
 /* Past waiting_max connections still without a whole header, shut the
- * oldest of them down; with S.lock held.  A client that sends its request
+ * oldest of them down; with tracked.lock held.  A client that sends its request
  * at once is answered long before it could be the oldest: however many
  * slow connections wait in the listen queue, each accept makes room. */
 static void evict_oldest_waiting(void)
@@ -61,12 +62,12 @@ static void evict_oldest_waiting(void)
 	struct deadline_conn *c, *oldest = NULL;
 	size_t waiting = 0;
 
-	for (c = S.head; c; c = c->next) /* newest first */
+	for (c = tracked.head; c; c = c->next) /* newest first */
 		if (!c->header_done && !c->shut) {
 			waiting++;
 			oldest = c;
 		}
-	if (waiting <= S.waiting_max || !oldest)
+	if (waiting <= tracked.waiting_max || !oldest)
 		return;
 	(void)shutdown(oldest->fd, SHUT_RDWR);
 	oldest->shut = 1;
@@ -75,13 +76,13 @@ static void evict_oldest_waiting(void)
 static void *sweeper(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&S.lock);
-	while (!S.stop) {
+	pthread_mutex_lock(&tracked.lock);
+	while (!tracked.stop) {
 		struct timespec t;
 
-		if (!S.head) {
+		if (!tracked.head) {
 			/* Nothing to watch: sleep until a connection comes. */
-			pthread_cond_wait(&S.wake, &S.lock);
+			pthread_cond_wait(&tracked.wake, &tracked.lock);
 			continue;
 		}
 		sweep();
@@ -91,9 +92,9 @@ static void *sweeper(void *arg)
 			t.tv_sec++;
 			t.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&S.wake, &S.lock, &t);
+		pthread_cond_timedwait(&tracked.wake, &tracked.lock, &t);
 	}
-	pthread_mutex_unlock(&S.lock);
+	pthread_mutex_unlock(&tracked.lock);
 	return NULL;
 }
 
@@ -102,46 +103,46 @@ int deadline_start(size_t limit)
 	pthread_condattr_t attr;
 	int rc;
 
-	/* Before the server starts: no other thread touches S yet. */
-	if (S.running)
+	/* Before the server starts: no other thread touches it yet. */
+	if (tracked.running)
 		return 0;
 	rc = pthread_condattr_init(&attr);
 	if (rc == 0) {
 		rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 		if (rc == 0)
-			rc = pthread_cond_init(&S.wake, &attr);
+			rc = pthread_cond_init(&tracked.wake, &attr);
 		pthread_condattr_destroy(&attr);
 	}
 	if (rc != 0) {
 		errno = rc;
 		return -1;
 	}
-	S.busy = limit - limit / 4;
-	S.waiting_max = DEADLINE_WAITING_MAX < limit ? DEADLINE_WAITING_MAX : limit;
-	S.stop = 0;
-	rc = pthread_create(&S.thread, NULL, sweeper, NULL);
+	tracked.busy = limit - limit / 4;
+	tracked.waiting_max = DEADLINE_WAITING_MAX < limit ? DEADLINE_WAITING_MAX : limit;
+	tracked.stop = 0;
+	rc = pthread_create(&tracked.thread, NULL, sweeper, NULL);
 	if (rc != 0) {
-		pthread_cond_destroy(&S.wake);
+		pthread_cond_destroy(&tracked.wake);
 		errno = rc;
 		return -1;
 	}
-	S.running = 1;
+	tracked.running = 1;
 	return 0;
 }
 
 void deadline_stop(void)
 {
-	if (!S.running) /* only the thread that started it stops it */
+	if (!tracked.running) /* only the thread that started it stops it */
 		return;
 	/* From here deadline_add() signals no more: the server may still be
 	 * accepting while the thread ends. */
-	pthread_mutex_lock(&S.lock);
-	S.stop = 1;
-	S.running = 0;
-	pthread_cond_signal(&S.wake);
-	pthread_mutex_unlock(&S.lock);
-	pthread_join(S.thread, NULL);
-	pthread_cond_destroy(&S.wake);
+	pthread_mutex_lock(&tracked.lock);
+	tracked.stop = 1;
+	tracked.running = 0;
+	pthread_cond_signal(&tracked.wake);
+	pthread_mutex_unlock(&tracked.lock);
+	pthread_join(tracked.thread, NULL);
+	pthread_cond_destroy(&tracked.wake);
 }
 
 struct deadline_conn *deadline_add(int fd)
@@ -152,16 +153,16 @@ struct deadline_conn *deadline_add(int fd)
 		return NULL;
 	c->fd = fd;
 	c->since_ms = now_ms();
-	pthread_mutex_lock(&S.lock);
-	c->next = S.head;
-	if (S.head)
-		S.head->prev = c;
-	S.head = c;
-	S.count++;
+	pthread_mutex_lock(&tracked.lock);
+	c->next = tracked.head;
+	if (tracked.head)
+		tracked.head->prev = c;
+	tracked.head = c;
+	tracked.count++;
 	evict_oldest_waiting();
-	if (S.running)
-		pthread_cond_signal(&S.wake);
-	pthread_mutex_unlock(&S.lock);
+	if (tracked.running)
+		pthread_cond_signal(&tracked.wake);
+	pthread_mutex_unlock(&tracked.lock);
 	return c;
 }
 
@@ -169,33 +170,33 @@ void deadline_header_done(struct deadline_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&tracked.lock);
 	c->header_done = 1;
-	pthread_mutex_unlock(&S.lock);
+	pthread_mutex_unlock(&tracked.lock);
 }
 
 void deadline_answered(struct deadline_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&tracked.lock);
 	c->header_done = 0;
 	c->since_ms = now_ms();
-	pthread_mutex_unlock(&S.lock);
+	pthread_mutex_unlock(&tracked.lock);
 }
 
 void deadline_remove(struct deadline_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&S.lock);
+	pthread_mutex_lock(&tracked.lock);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		S.head = c->next;
+		tracked.head = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	S.count--;
-	pthread_mutex_unlock(&S.lock);
+	tracked.count--;
+	pthread_mutex_unlock(&tracked.lock);
 	free(c);
 }
