@@ -27,8 +27,10 @@
  *       fact is unknown)
  *   send [-s DIR] [-w MS] [-c SIG] [-F HELPER -T MS] -t MS -m KIND -u URL
  *        -- TRANSPORT... -- FIELDS...
- *       post the JSON with TRANSPORT (transport.h: KIND curl, wget or
- *       busybox), killed after -t MS; print the HTTP status; log the event
+ *       post the JSON with TRANSPORT, the program and its policy options
+ *       (transport.h: KIND curl, wget or busybox; it adds the flags KIND's
+ *       reading depends on, and URL), killed after -t MS; print the HTTP
+ *       status; log the event
  *       in DIR when it was answered; forget the claim SIG of a FATAL that
  *       was not delivered.  Exit 0 (2xx), 5 (nothing delivered) or 6
  *       (another status), the script's own statuses, with its messages.
@@ -477,7 +479,7 @@ static int post(const struct event_options *o, char **transport, const struct js
 	char status[4];
 	int ok, r, delivered;
 
-	r = transport_post(transport, (enum transport_kind)o->kind, json->data, o->transport_ms,
+	r = transport_post(transport, (enum transport_kind)o->kind, o->url, json->data, o->transport_ms,
 			   status, &ok);
 	if (r < 0)
 		fprintf(stderr, "%s: %s: %s\n", SCRIPT, transport[0], strerror(-r));

@@ -10,6 +10,14 @@
 
 #define STATUS_LINE_PREFIX 64 /* bytes of each header line looked at */
 
+/* Each kind's own flags: what transport_post() reads and feeds depends on
+ * them, so they are not the template's to choose (or to forget). */
+static const char *const curl_flags[] = { "-sS", "--data-binary", "@-", "-o", "/dev/null",
+					  "-w", "%{http_code}", "--url", NULL };
+static const char *const wget_flags[] = { "--server-response", "--post-file=/dev/stdin",
+					  "--output-document=/dev/null", NULL };
+static const char *const busybox_flags[] = { "-S", "--post-file", "/dev/stdin", "-O", "/dev/null", NULL };
+
 int transport_kind_named(const char *name)
 {
 	static const char *const names[] = { "curl", "wget", "busybox" };
@@ -81,9 +89,36 @@ static int wget_sink(void *ctx, const char *data, size_t n)
 	return 0;
 }
 
-int transport_post(char *const argv[], enum transport_kind kind, const char *body, long limit_ms,
-		   char status[4], int *ok)
+/* full_argv(POLICY, FLAGS, URL): POLICY..., FLAGS..., URL, NULL (the
+ * strings themselves are not copied); NULL when out of memory. */
+static char **full_argv(char *const policy[], const char *const flags[], const char *url)
 {
+	size_t np = 0, nf = 0;
+	char **argv;
+
+	while (policy[np])
+		np++;
+	while (flags[nf])
+		nf++;
+	argv = calloc(np + nf + 2, sizeof *argv);
+	if (!argv)
+		return NULL;
+	memcpy(argv, policy, np * sizeof *argv);
+	for (size_t i = 0; i < nf; i++)
+		argv[np + i] = (char *)flags[i];
+	argv[np + nf] = (char *)url;
+	return argv;
+}
+
+int transport_post(char *const policy[], enum transport_kind kind, const char *url, const char *body,
+		   long limit_ms, char status[4], int *ok)
+{
+	static const char *const *const flags[] = {
+		[TRANSPORT_CURL] = curl_flags,
+		[TRANSPORT_WGET] = wget_flags,
+		[TRANSPORT_BUSYBOX] = busybox_flags,
+	};
+	char **argv;
 	struct curl_reply curl = { .len = 0 };
 	struct wget_reply wget = { .len = 0 };
 	struct bounded_io io = { .from = STDERR_FILENO, .sink = wget_sink, .ctx = &wget };
@@ -93,6 +128,11 @@ int transport_post(char *const argv[], enum transport_kind kind, const char *bod
 
 	status[0] = '\0';
 	*ok = 0;
+	if (!policy[0] || (unsigned)kind > TRANSPORT_BUSYBOX)
+		return -EINVAL;
+	argv = full_argv(policy, flags[kind], url);
+	if (!argv)
+		return -ENOMEM;
 	if (kind == TRANSPORT_WGET) {
 		/* The body as it was once given as --post-data: no newline. */
 		io.in = body;
@@ -101,8 +141,10 @@ int transport_post(char *const argv[], enum transport_kind kind, const char *bod
 	} else {
 		/* The body as a line, as the script always sent it. */
 		with_newline = malloc(blen + 2);
-		if (!with_newline)
+		if (!with_newline) {
+			free(argv);
 			return -ENOMEM;
+		}
 		memcpy(with_newline, body, blen);
 		memcpy(with_newline + blen, "\n", 2);
 		io.in = with_newline;
@@ -116,6 +158,7 @@ int transport_post(char *const argv[], enum transport_kind kind, const char *bod
 	}
 	r = bounded_run(argv, limit_ms, &io, &wstatus);
 	free(with_newline);
+	free(argv);
 	if (r < 0 && r != -ETIMEDOUT)
 		return r;
 	*ok = r == 0 && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;

@@ -104,7 +104,7 @@ EOF
 	assert_equal "$(capture_count)" 0
 }
 
-@test "curl's arguments: -q first, no -k, only https, bounded, no globbing, the body on stdin, no reply kept" {
+@test "curl's arguments: -q first, no -k, only https, bounded, no globbing, the body on stdin, no reply kept, the URL last" {
 	fake curl
 	PATH=$BIN ANONYMOUS_STATISTICS_URL=https://ph.invalid/capture/ run "$SCRIPT" START
 	assert_success
@@ -119,15 +119,18 @@ EOF
 	run grep -x -A1 -e --connect-timeout -e --max-time "$args"
 	assert_line --index 1 --regexp '^[0-9.]+$'
 	assert_line --index 3 --regexp '^[0-9.]+$'
-	run grep -x -A1 -e --data-binary -e -o "$args"
+	# The state helper's own flags, each once, then the URL.
+	run grep -x -A1 -e --data-binary -e -o -e -w "$args"
 	assert_output "--data-binary
 @-
 -o
-/dev/null"
-	run grep -c -x -e --globoff "$args"
-	assert_output 1
-	run grep -x -A1 -e --url "$args"
-	assert_line --index 1 https://ph.invalid/capture/
+/dev/null
+-w
+%{http_code}"
+	run grep -c -x -e --globoff -e -sS "$args"
+	assert_output 2
+	assert_equal "$(tail -n 2 "$args")" "--url
+https://ph.invalid/capture/"
 	run grep -x -e --noproxy "$args"
 	assert_failure
 	run grep -x 'Content-Type: application/json' "$args"
@@ -156,13 +159,77 @@ EOF
 	run grep -c -x -e --no-config -e --no-hsts -e --tries=1 -e --max-redirect=0 \
 		-e '--header=Content-Type: application/json' "$args"
 	assert_output 5
-	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/dev/stdin' -e --output-document=/dev/null "$args"
-	assert_equal "${#lines[@]}" 3
+	run grep -x -e '--timeout=[0-9.]*' -e '--post-file=/dev/stdin' -e --output-document=/dev/null \
+		-e --server-response "$args"
+	assert_equal "${#lines[@]}" 4
 	run grep -e '--post-data' -e '{' "$args"
 	assert_failure
 	run grep -e check-certificate -e --no-proxy "$args"
 	assert_failure
 	assert_equal "$(tail -n 1 "$args")" https://ph.invalid/capture/
+}
+
+@test "BusyBox wget's arguments: no proxy, the body on stdin, the status from -S, no reply kept, the URL last" {
+	fake wget 'BusyBox v1.35.0'
+	PATH=$BIN ANONYMOUS_STATISTICS_URL=http://127.0.0.1:9/capture/ run "$SCRIPT" START
+	assert_success
+	assert_output 200
+	args=$BATS_TEST_TMPDIR/wget.args
+	run grep -x -A1 --no-group-separator -e -Y -e --post-file -e -O "$args"
+	assert_output "-Y
+off
+--post-file
+/dev/stdin
+-O
+/dev/null"
+	run grep -c -x -e -S -e 'Content-Type: application/json' "$args"
+	assert_output 2
+	assert_equal "$(tail -n 1 "$args")" http://127.0.0.1:9/capture/
+}
+
+# sender KIND PROGRAM...: the state helper's send, run directly with a
+# transport line of PROGRAM alone: no flag the helper's reading depends on.
+sender() {
+	local kind=$1
+	shift
+	run --separate-stderr "$STATE_HELPER" send -t 1800 -m "$kind" -u "$CAPTURE_URL" -- "$@" -- \
+		s event START '{' properties '' s action START '}' '' ''
+}
+
+@test "the transport's own flags are the state helper's: a bare curl, GNU wget or BusyBox wget line delivers and reads the status" {
+	capture_start ok
+	sender curl "$(command -v curl)"
+	assert_success
+	assert_output 200
+	sender wget "$(command -v wget)"
+	assert_success
+	assert_output 200
+	sender busybox "$(command -v busybox)" wget
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 3
+	for i in 1 2 3; do
+		assert_equal "$(field "$(body "$i")" .event)" START
+	done
+	# and an answer other than 2xx is read as such
+	capture_stop
+	capture_start 500
+	sender curl "$(command -v curl)"
+	assert_failure 6
+	assert_output 500
+}
+
+@test "the script's transport lines hold policy only: the flags the state helper reads by are not there" {
+	local flag lines
+	# The transport lines: from curl_options to send_with.
+	lines=$(sed -n '/^curl_options() {/,/^send_with() {/p' "$SCRIPT" | grep -v '^[[:space:]]*#' | tr '\t' ' ')
+	[ -n "$lines" ] || fail "no curl_options ... send_with in the script"
+	assert_equal "$(printf '%s\n' "$lines" | grep -c -e 'send_with [cwb]')" 3
+	for flag in --data-binary @- -o /dev/null -w %{http_code} -s -sS --server-response -S \
+		--post-file=/dev/stdin --post-file /dev/stdin --output-document=/dev/null -O --url '"$url"'; do
+		! grep -F -e " $flag " -e " '$flag' " -e " $flag\$" -e " '$flag'\$" <<<"$lines" ||
+			fail "the script's transport lines pass $flag"
+	done
 }
 
 @test "TLS: an untrusted certificate fails with curl (status 5), nothing accepted" {
