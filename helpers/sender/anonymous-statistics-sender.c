@@ -1,46 +1,59 @@
 /* anonymous-statistics-sender: what anonymous-statistics.sh cannot do safely
- * in sh.  Its state files, kept safe from the account that owns the state
+ * in sh.  The script decides that an event is sent and cleans its fields,
+ * then execs this (one process fewer, and its start is the script's):
+ *
+ *   send [-s DIR] [-c MS] [-w MS] [-F HELPER -T MS] -t MS -m KIND -u URL
+ *        -- TRANSPORT... -- FIELDS...
+ *       the event: claim it when it is a FATAL (below), build its JSON
+ *       (event.h: FIELDS are KIND KEY VALUE triples; with -F, when the
+ *       environment holds none of the facts, the names of the f field,
+ *       they are the NAME=VALUE lines HELPER prints within MS milliseconds,
+ *       at most FACTS_CAP bytes, else every fact is unknown), post it with
+ *       TRANSPORT, the program and its policy options (transport.h adds
+ *       the flags KIND's reading depends on, and URL), killed after -t MS;
+ *       print the HTTP status; log the event in DIR when it was answered.
+ *       Exit 0 (2xx, or a FATAL already sent), 5 (nothing delivered) or 6
+ *       (another status), the script's own statuses, with its messages.
+ *   json [-s DIR] [-F HELPER -T MS] -- FIELDS...
+ *       print the event's JSON (--dry-run); with -s, a FATAL already sent
+ *       is not printed: it says so and exits 1.  Writes nothing.
+ *
+ * A FATAL (FIELDS hold `s event FATAL`) is sent once a day: its signature
+ * is "RESULT DATA", its `s action_result` and `s action_data` as the
+ * script cleaned them, and send, in this one process, takes the lock
+ * (waiting until the run is -c MS old), checks and claims the signature,
+ * drops the lock, posts, takes the lock again (until the run is -w MS
+ * old), logs the line, and forgets the claim when nothing was delivered.
+ * The lock is not held across the POST: that would make every concurrent
+ * event's log line wait behind a FATAL's POST (up to the transport's 1.8 s,
+ * past the log's own deadline, so 50 STARTs beside it would lose lines),
+ * and identical FATALs arriving meanwhile would give up on the lock at
+ * their claim deadline and be sent unclaimed, twice.  The claim is the
+ * record itself, made before the POST: an identical FATAL that comes
+ * while it is in flight sees it and is not sent; a failed POST releases
+ * it.  A run killed during the POST leaves its claim: that FATAL is then
+ * not sent for a day, as when it was delivered and the answer lost.
+ * A claim that cannot be made (a state directory that cannot be used, a
+ * lock held past the deadline, a signature that is not one) sends the
+ * event unclaimed: state never stops a send, and send says nothing of it.
+ *
+ * Its state files are kept safe from the account that owns the state
  * directory (statefile.h) and consistent under any number of concurrent
- * runs:
+ * runs.  Two more commands:
  *
  *   DIR log STATUS          append "EPOCH STATUS PAYLOAD" (the payload on
  *                           stdin, one line of JSON) to the log, which keeps
  *                           the last LOG_KEEP to LOG_KEEP_MAX events
- *   DIR fatal-claim SIG     exit 0 and record SIG when this FATAL was not
- *                           sent in the last 24 hours, exit 1 when it was
- *   DIR fatal-release SIG   forget SIG again (its send failed)
- *   DIR fatal-check SIG     exit 1 when SIG was sent in the last 24 hours,
- *                           else 0; writes nothing (--dry-run)
  *   DIR log-print [--json]  print the log for anonymous-statistics-ctl log,
  *                           which execs it (logprint.h: its messages and
  *                           statuses are the control command's)
  *
- * and the event itself, which the script hands over once it has decided
- * that it is sent and cleaned its fields (the script execs it: one process
- * fewer, and its start is the script's):
- *
- *   json [-F HELPER -T MS] -- FIELDS...
- *       print the event's JSON (event.h: FIELDS are KIND KEY VALUE
- *       triples); with -F, when the environment holds none of the facts
- *       (the names of the f field), they are the NAME=VALUE lines HELPER
- *       prints within MS milliseconds (at most FACTS_CAP bytes; else every
- *       fact is unknown)
- *   send [-s DIR] [-w MS] [-c SIG] [-F HELPER -T MS] -t MS -m KIND -u URL
- *        -- TRANSPORT... -- FIELDS...
- *       post the JSON with TRANSPORT, the program and its policy options
- *       (transport.h: KIND curl, wget or busybox; it adds the flags KIND's
- *       reading depends on, and URL), killed after -t MS; print the HTTP
- *       status; log the event
- *       in DIR when it was answered; forget the claim SIG of a FATAL that
- *       was not delivered.  Exit 0 (2xx), 5 (nothing delivered) or 6
- *       (another status), the script's own statuses, with its messages.
- *
- * Exit status: 0 done, 1 already sent (fatal-claim, fatal-check), 2 usage, 3 the state
- * could not be used (the script then sends without it).  Every step holds
- * the directory's lock but fatal-check, which only reads (every file is
- * replaced whole, by rename).  The lock is waited for LOCK_WAIT_MS, or with
- * -w MS until the calling script has run for MS milliseconds: the script's
- * one deadline, whatever the load (50 runs at once on two busy cores). */
+ * Exit status of log: 0 done, 2 usage, 3 the state could not be used.
+ * Every write holds the directory's lock; a check only reads (every file
+ * is replaced whole, by rename).  The lock is waited for LOCK_WAIT_MS, or
+ * with -w MS until the calling script has run for MS milliseconds: the
+ * script's one deadline, whatever the load (50 runs at once on two busy
+ * cores). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,22 +97,23 @@ _Static_assert(LOG_CAP + PAYLOAD_CAP + 64 <= LOGLINE_FILE_CAP, "the log's reader
 #define SCRIPT "anonymous-statistics.sh" /* send speaks for it */
 
 static const char *prog = "anonymous-statistics-sender";
+static int quiet; /* send and json: a state file they cannot use is silent */
 
 static int fail(const char *what, int err)
 {
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(-err));
+	if (!quiet)
+		fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(-err));
 	return EXIT_STATE;
 }
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-w MS] DIR log STATUS <PAYLOAD\n"
-			"       %s [-w MS] DIR fatal-claim|fatal-release|fatal-check SIGNATURE\n"
 			"       %s DIR log-print [--json]\n"
-			"       %s json [-F HELPER -T MS] -- FIELDS...\n"
-			"       %s send [-s DIR] [-w MS] [-c SIGNATURE] [-F HELPER -T MS] -t MS -m KIND -u URL\n"
+			"       %s json [-s DIR] [-F HELPER -T MS] -- FIELDS...\n"
+			"       %s send [-s DIR] [-c MS] [-w MS] [-F HELPER -T MS] -t MS -m KIND -u URL\n"
 			"            -- TRANSPORT... -- FIELDS...\n",
-		prog, prog, prog, prog, prog);
+		prog, prog, prog, prog);
 	return EXIT_USAGE;
 }
 
@@ -327,14 +341,74 @@ static int fatal_records(int dirfd, const char *sig, enum fatal_mode mode)
 	return r < 0 ? fail(FATAL_NAME, r) : 0;
 }
 
-static const struct {
-	const char *name;
-	enum fatal_mode mode;
-} fatal_commands[] = {
-	{ "fatal-claim", CLAIM },
-	{ "fatal-release", RELEASE },
-	{ "fatal-check", CHECK },
-};
+/* fatal_state(DIR, SIG, MODE, DEADLINE_MS): MODE on the FATAL records in
+ * DIR, holding its lock (waited for until this run is DEADLINE_MS old) but
+ * to CHECK, which only reads.  0, EXIT_SENT, EXIT_USAGE (SIG is not a
+ * signature) or EXIT_STATE (DIR, the lock or the file could not be used). */
+static int fatal_state(const char *dir, const char *sig, enum fatal_mode mode, long deadline_ms)
+{
+	int dirfd, lock, status;
+
+	if (!valid_signature(sig))
+		return EXIT_USAGE;
+	dirfd = state_dir_open(dir);
+	if (dirfd < 0)
+		return fail(dir, dirfd);
+	if (mode == CHECK) {
+		status = fatal_records(dirfd, sig, CHECK);
+		close(dirfd);
+		return status;
+	}
+	lock = state_lock(dirfd, LOCK_NAME, wait_for(deadline_ms, getpid()));
+	if (lock < 0) {
+		close(dirfd);
+		return fail(LOCK_NAME, lock);
+	}
+	status = fatal_records(dirfd, sig, mode);
+	close(lock);
+	close(dirfd);
+	return status;
+}
+
+/* fatal_signature(FIELDS, N): for a FATAL (`s event FATAL` outside any
+ * object), "RESULT DATA" from its `s action_result` and `s action_data`
+ * (in the properties object), as the script cleaned them: what makes two
+ * FATALs the same.  NULL for another event, or when one is missing. */
+static char *fatal_signature(char *const fields[], int n)
+{
+	const char *result = NULL, *data = NULL;
+	int depth = 0, fatal = 0;
+	char *sig;
+	size_t rlen, dlen;
+
+	for (int i = 0; i + 2 < n; i += 3) {
+		const char *kind = fields[i], *key = fields[i + 1], *value = fields[i + 2];
+
+		if (strcmp(kind, "{") == 0)
+			depth++;
+		else if (strcmp(kind, "}") == 0)
+			depth--;
+		else if (strcmp(kind, "s") != 0)
+			continue;
+		else if (depth == 0 && strcmp(key, "event") == 0)
+			fatal = strcmp(value, "FATAL") == 0;
+		else if (depth == 1 && strcmp(key, "action_result") == 0)
+			result = value;
+		else if (depth == 1 && strcmp(key, "action_data") == 0)
+			data = value;
+	}
+	if (!fatal || !result || !data)
+		return NULL;
+	rlen = strlen(result);
+	dlen = strlen(data);
+	sig = malloc(rlen + dlen + 2);
+	if (!sig)
+		return NULL;
+	memcpy(sig, result, rlen);
+	sig[rlen] = ' ';
+	memcpy(sig + rlen + 1, data, dlen + 1);
+	return sig;
+}
 
 /* ---- The event ------------------------------------------------------- */
 
@@ -420,9 +494,10 @@ static void facts_from(char *helper, long limit_ms, struct facts *f)
 }
 
 struct event_options {
-	const char *dir, *claim, *url;
+	const char *dir, *url;
 	char *facts_helper;
-	long deadline_ms, facts_ms, transport_ms;
+	char *claim; /* the signature of the FATAL this run claimed */
+	long claim_ms, deadline_ms, facts_ms, transport_ms;
 	int kind;
 };
 
@@ -504,6 +579,32 @@ static int post(const struct event_options *o, char **transport, const struct js
 	return 0;
 }
 
+/* claim(O, FIELDS, N, SEND): for a FATAL, 0 when it is to be sent (claimed
+ * in O->claim when send could), EXIT_SENT when it was sent in the last 24
+ * hours (said for the script).  json only checks, and writes nothing. */
+static int claim(struct event_options *o, char *const fields[], int n, int send)
+{
+	char *sig;
+	int r;
+
+	if (!o->dir)
+		return 0;
+	sig = fatal_signature(fields, n);
+	if (!sig)
+		return 0;
+	r = fatal_state(o->dir, sig, send ? CLAIM : CHECK, o->claim_ms);
+	if (r == EXIT_SENT) {
+		fprintf(stderr, "%s: this FATAL was already sent in the last 24 hours: not sent again\n", SCRIPT);
+		free(sig);
+		return EXIT_SENT;
+	}
+	if (r == 0 && send)
+		o->claim = sig;
+	else
+		free(sig);
+	return 0;
+}
+
 /* standard_fds(): descriptors 0 to 2 open, on /dev/null when our caller
  * closed them (`>&-`): else the first pipe, memfd or state file we open
  * would become our standard output, and the status go there. */
@@ -528,22 +629,20 @@ static int standard_fds(void)
 /* event(ARGC, ARGV, SEND): the json and send commands. */
 static int event(int argc, char **argv, int send)
 {
-	struct event_options o = { .deadline_ms = -1, .facts_ms = 500, .transport_ms = -1, .kind = -1 };
+	struct event_options o = { .claim_ms = -1, .deadline_ms = -1, .facts_ms = 500, .transport_ms = -1, .kind = -1 };
 	struct facts facts = { NULL, NULL, 0 };
 	struct json_buf json = { NULL, 0, 0, 0 };
 	char **transport = NULL, **fields;
 	int c, nfields, status;
 
+	quiet = 1;
 	if (standard_fds() < 0)
 		return send ? EXIT_NETWORK : EXIT_STATE;
 	opterr = 0;
-	while ((c = getopt(argc, argv, send ? "+s:w:c:F:T:t:m:u:" : "+F:T:")) != -1) {
+	while ((c = getopt(argc, argv, send ? "+s:c:w:F:T:t:m:u:" : "+s:F:T:")) != -1) {
 		switch (c) {
 		case 's':
 			o.dir = optarg;
-			break;
-		case 'c':
-			o.claim = optarg;
 			break;
 		case 'u':
 			o.url = optarg;
@@ -553,6 +652,10 @@ static int event(int argc, char **argv, int send)
 			break;
 		case 'm':
 			o.kind = transport_kind_named(optarg);
+			break;
+		case 'c':
+			if (!parse_ms(optarg, WAIT_CAP_MS, &o.claim_ms))
+				return usage();
 			break;
 		case 'w':
 			if (!parse_ms(optarg, WAIT_CAP_MS, &o.deadline_ms))
@@ -579,40 +682,49 @@ static int event(int argc, char **argv, int send)
 
 		while (fields[n] && strcmp(fields[n], "--") != 0)
 			n++;
-		if (n == 0 || !fields[n] || o.kind < 0 || o.transport_ms < 0 || !o.url ||
-		    (o.claim && !valid_signature(o.claim)))
+		if (n == 0 || !fields[n] || o.kind < 0 || o.transport_ms < 0 || !o.url)
 			return usage();
 		transport = calloc((size_t)n + 1, sizeof *transport);
 		if (!transport)
-			return fail("send", -ENOMEM);
+			return EXIT_NETWORK;
 		memcpy(transport, fields, (size_t)n * sizeof *transport);
 		fields += n + 1;
 	}
 	for (nfields = 0; fields[nfields]; nfields++)
 		;
+	/* Before the facts helper: its bound comes after the claim's in the
+	 * run's budget, and a FATAL already sent costs no more process. */
+	status = claim(&o, fields, nfields, send);
+	if (status != 0) {
+		free(transport);
+		return send ? 0 : status; /* already sent: send's work is done */
+	}
 	for (int i = 0; i + 2 < nfields; i += 3)
 		if (strcmp(fields[i], "f") == 0)
 			facts.names = fields[i + 2];
 	facts_from(o.facts_helper, o.facts_ms, &facts);
 	if (payload_object(&json, nfields, fields, fact_value, &facts, time(NULL)) < 0) {
 		fprintf(stderr, "%s: could not build the payload: %s\n", SCRIPT, strerror(ENOMEM));
-		free(transport);
-		return send ? EXIT_NETWORK : EXIT_STATE;
-	}
-	if (!send) {
-		status = printf("%s\n", json.data) < 0 || fflush(stdout) != 0 ? fail("stdout", -EIO) : 0;
+		status = send ? EXIT_NETWORK : EXIT_STATE;
+		if (send)
+			after_send(&o, "", 0, &json); /* forget the claim */
+	} else if (!send) {
+		status = printf("%s\n", json.data) < 0 || fflush(stdout) != 0 ? EXIT_STATE : 0;
 	} else {
 		status = post(&o, transport, &json);
 	}
 	json_free(&json);
 	free(transport);
+	free(o.claim);
 	return status;
 }
 
 int main(int argc, char **argv)
 {
-	int dirfd, lock, status, fatal = -1;
+	static char payload[PAYLOAD_CAP + 1];
+	int dirfd, lock, status, r;
 	long deadline_ms = -1;
+	size_t plen = 0;
 
 	if (argc >= 2 && strcmp(argv[1], "json") == 0)
 		return event(argc - 1, argv + 1, 0);
@@ -621,43 +733,23 @@ int main(int argc, char **argv)
 	if ((argc == 3 || argc == 4) && strcmp(argv[2], "log-print") == 0)
 		return log_print(argv[1], argc == 4 ? argv[3] : NULL);
 	if (argc == 6 && strcmp(argv[1], "-w") == 0) {
-		char *end;
-
-		errno = 0;
-		deadline_ms = strtol(argv[2], &end, 10);
-		if (errno || end == argv[2] || *end || deadline_ms < 0 || deadline_ms > WAIT_CAP_MS)
+		if (!parse_ms(argv[2], WAIT_CAP_MS, &deadline_ms))
 			return usage();
 		argv += 2;
 		argc -= 2;
 	}
-	if (argc != 4)
-		return usage();
-	for (size_t i = 0; i < sizeof fatal_commands / sizeof fatal_commands[0]; i++)
-		if (strcmp(argv[2], fatal_commands[i].name) == 0)
-			fatal = (int)i;
-	if (fatal < 0 ? strcmp(argv[2], "log") != 0 || !valid_status(argv[3]) : !valid_signature(argv[3]))
+	if (argc != 4 || strcmp(argv[2], "log") != 0 || !valid_status(argv[3]))
 		return usage();
 	dirfd = state_dir_open(argv[1]);
 	if (dirfd < 0)
 		return fail(argv[1], dirfd);
-	if (fatal >= 0 && fatal_commands[fatal].mode == CHECK) {
-		status = fatal_records(dirfd, argv[3], CHECK);
-		close(dirfd);
-		return status;
-	}
 	lock = state_lock(dirfd, LOCK_NAME, wait_for(deadline_ms, getppid()));
 	if (lock < 0) {
 		close(dirfd);
 		return fail(LOCK_NAME, lock);
 	}
-	if (fatal < 0) {
-		static char payload[PAYLOAD_CAP + 1];
-		size_t plen = 0;
-		int r = read_payload(payload, &plen);
-
-		status = r < 0 ? fail("payload", r) : log_event(dirfd, argv[3], payload, plen);
-	} else
-		status = fatal_records(dirfd, argv[3], fatal_commands[fatal].mode);
+	r = read_payload(payload, &plen);
+	status = r < 0 ? fail("payload", r) : log_event(dirfd, argv[3], payload, plen);
 	close(lock);
 	close(dirfd);
 	return status;

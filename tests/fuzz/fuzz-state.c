@@ -1,7 +1,8 @@
 /* fuzz-state.c: libFuzzer target for the record keeping of the state helper
  * (helpers/sender/anonymous-statistics-sender.c): the FATAL records that
- * fatal-claim, fatal-release and fatal-check read and rewrite, and the
- * event log that `log` trims and appends to.
+ * its send claims and releases, and json checks (fatal_state(), called
+ * here as send and json call it, with the signature they make of a FATAL's
+ * fields), and the event log that `log` trims and appends to.
  *
  * The helper is compiled in here whole, its main() renamed, its clock fixed
  * (NOW) and its messages sent to /dev/null.  The input is
@@ -170,11 +171,42 @@ static int model_log(const char *status, const char *payload, size_t plen, const
 	return 0;
 }
 
+/* fatal_sig(ARG): the signature send makes of a FATAL whose cleaned result
+ * and data are ARG's words before and after its first space; it must be
+ * ARG again.  An ARG without a space is used as it is. */
+static const char *fatal_sig(const char *arg)
+{
+	static char *sig;
+	const char *space = strchr(arg, ' ');
+	char *result, *fields[21];
+	int n = 0;
+
+	free(sig);
+	sig = NULL;
+	if (space == NULL)
+		return arg;
+	result = strndup(arg, (size_t)(space - arg));
+	require(result != NULL);
+#define FIELD(k, key, value) (fields[n++] = (char *)(k), fields[n++] = (char *)(key), fields[n++] = (char *)(value))
+	FIELD("s", "event", "FATAL");
+	FIELD("{", "properties", "");
+	FIELD("s", "event", "START"); /* not the event's: inside an object */
+	FIELD("s", "action_result", result);
+	FIELD("s", "action_data", space + 1);
+	FIELD("}", "", "");
+	FIELD("s", "action_data", "not the property");
+#undef FIELD
+	sig = fatal_signature(fields, n);
+	require(sig != NULL && strcmp(sig, arg) == 0);
+	free(result);
+	return sig;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const commands[] = { "fatal-claim", "fatal-release", "fatal-check", "log" };
+	static const enum fatal_mode modes[] = { CLAIM, RELEASE, CHECK };
 	const char *p = (const char *)data, *end = p + size, *nl1, *nl2, *name;
 	char *arg, *argv[5], dir[sizeof tree_dir];
 	struct bytes want = { NULL, 0 };
@@ -208,12 +240,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(in);
 
 	snprintf(dir, sizeof dir, "%s", tree_dir);
-	argv[0] = (char *)"anonymous-statistics-sender";
-	argv[1] = dir;
-	argv[2] = (char *)commands[mode];
-	argv[3] = arg;
-	argv[4] = NULL;
-	r = state_main(4, argv);
+	if (mode == 3) {
+		argv[0] = (char *)"anonymous-statistics-sender";
+		argv[1] = dir;
+		argv[2] = (char *)"log";
+		argv[3] = arg;
+		argv[4] = NULL;
+		r = state_main(4, argv);
+	} else {
+		r = fatal_state(dir, fatal_sig(arg), modes[mode], -1);
+	}
 	require(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
 	close(saved);
 	require(state_read(dirfd, name, 1 << 20, &after, &alen) == 0);

@@ -101,6 +101,32 @@ within_bound() {
 	wait "$holder" 2>/dev/null || true
 }
 
+@test "a FATAL's claim waits for the lock until the run is CLAIM_DEADLINE_MS old, then it is sent unclaimed" {
+	local claim start began
+	claim=$(sed -n 's/^CLAIM_DEADLINE_MS=//p' "$SCRIPT")
+	[ -n "$claim" ] || fail "no CLAIM_DEADLINE_MS in the script"
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\ndate +%%s%%N >"%s"\nprintf 200\n' "$BATS_TEST_TMPDIR/curl-began" >"$BATS_TEST_TMPDIR/bin/curl"
+	chmod +x "$BATS_TEST_TMPDIR/bin/curl"
+	export NETDATA_SYSTEM_KERNEL_NAME=Linux # no sysinfo: only the claim before curl
+	# sleep itself holds the locked descriptor: killing it frees the lock.
+	"$BASH" -c 'exec 9>>"$1" && flock 9 && exec sleep 20' - "$ANONYMOUS_STATISTICS_STATE_DIR/anonymous-statistics.lock" &
+	holder=$!
+	sleep 0.2
+	start=$(date +%s%N)
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" ANONYMOUS_STATISTICS_URL=https://ph.invalid/ \
+		within_bound "$SCRIPT" FATAL netdata:MAIN main:main.c:1
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	assert_success
+	assert_output 200
+	began=$(( ($(cat "$BATS_TEST_TMPDIR/curl-began") - start) / 1000000 ))
+	printf '# curl began %s ms after the start\n' "$began" >&3
+	assert [ "$began" -ge $((claim - 50)) ]
+	assert [ "$began" -lt $((claim + 600)) ]
+	assert [ ! -e "$ANONYMOUS_STATISTICS_STATE_DIR/anonymous-statistics.fatal" ]
+}
+
 @test "a helper that ignores SIGTERM and never ends: within 3 s, every transport" {
 	capture_start ok
 	export ANONYMOUS_STATISTICS_URL=$CAPTURE_URL
@@ -243,12 +269,12 @@ within_bound() {
 	holder=$!
 	sleep 0.2
 	# A fresh caller with a deadline of 600 ms waits about that long.
-	timed_run "$BASH" -c '"$1" -w 600 "$2" fatal-claim "a:b c:d.c:1"' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
+	timed_run "$BASH" -c '"$1" -w 600 "$2" log 200 </dev/null' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
 	assert_failure 3
 	assert [ "$ELAPSED_MS" -ge 500 ]
 	assert [ "$ELAPSED_MS" -lt 1500 ]
 	# A caller already past its deadline waits only a little (100 ms).
-	timed_run "$BASH" -c 'sleep 0.5; "$1" -w 300 "$2" fatal-claim "a:b c:d.c:1"' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
+	timed_run "$BASH" -c 'sleep 0.5; "$1" -w 300 "$2" log 200 </dev/null' - "$STATE_HELPER" "$BATS_TEST_TMPDIR/st"
 	assert_failure 3
 	assert [ "$ELAPSED_MS" -lt 900 ]
 	kill "$holder"

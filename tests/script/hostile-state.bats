@@ -155,7 +155,7 @@ for line in sys.stdin: json.loads(line)' || fail "a log line is not JSON"
 }
 
 @test "a run killed while it holds the lock does not keep others out" {
-	"$STATE_HELPER" "$STATE" fatal-claim "netdata:X f:a.c:1"
+	"$SCRIPT" FATAL netdata:X f:a.c:1 >/dev/null
 	# Hold the lock from a process that is then killed: sleep itself holds
 	# the locked descriptor, so killing it is killing the holder.
 	"$BASH" -c 'exec 9>>"$1" && flock 9 && exec sleep 30' - "$STATE/anonymous-statistics.lock" &

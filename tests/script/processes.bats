@@ -66,6 +66,26 @@ forks() {
 	assert [ "$output" -le 1 ]
 }
 
+@test "a FATAL runs at most 4 programs and forks twice: its claim costs no process (before: 5 and 3)" {
+	run programs "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	printf '# %s\n' "${lines[@]}" >&3
+	assert [ "${#lines[@]}" -le 4 ]
+	assert_equal "$(capture_count)" 1
+	run forks "$SCRIPT" FATAL netdata:MAIN f:a.c:2
+	assert [ "$output" -le 2 ]
+	assert_equal "$(capture_count)" 2
+}
+
+@test "a FATAL already sent forks nothing: the script becomes the state helper, which says so (before: 1)" {
+	run "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	assert_success
+	run forks "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	assert_output 0
+	run programs "$SCRIPT" FATAL netdata:MAIN f:a.c:1
+	assert [ "${#lines[@]}" -le 2 ]
+	assert_equal "$(capture_count)" 1
+}
+
 @test "opting out runs no program and forks nothing" {
 	DO_NOT_TRACK=1 run programs "$SCRIPT" START
 	assert_equal "${#lines[@]}" 1

@@ -34,6 +34,33 @@ fatal() {
 	assert_equal "$(capture_count)" 0
 }
 
+@test "the state helper alone de-duplicates a FATAL, from its fields: send claims, json checks" {
+	local fields=(s event FATAL '{' properties '' s action_result netdata:MAIN s action_data f:a.c:1 '}' '' '')
+	send_fatal() {
+		run --separate-stderr "$STATE_HELPER" send -s "$STATE" -t 1800 -m curl -u "$CAPTURE_URL" \
+			-- "$(command -v curl)" -- "${fields[@]}"
+	}
+	send_fatal
+	assert_success
+	assert_output 200
+	assert_equal "$(cut -d' ' -f2- "$DEDUP")" "netdata:MAIN f:a.c:1"
+	send_fatal
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "anonymous-statistics.sh: this FATAL was already sent in the last 24 hours: not sent again"
+	run --separate-stderr "$STATE_HELPER" json -s "$STATE" -- "${fields[@]}"
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "anonymous-statistics.sh: this FATAL was already sent in the last 24 hours: not sent again"
+	# another event with the same fields is not a FATAL
+	fields[2]=START
+	send_fatal
+	assert_success
+	assert_output 200
+	assert_equal "$(capture_count)" 2
+	assert_equal "$(wc -l <"$DEDUP")" 1
+}
+
 @test "the same FATAL is sent once; a repeat exits 0 and sends nothing" {
 	fatal
 	assert_success
@@ -41,6 +68,7 @@ fatal() {
 	fatal
 	assert_success
 	assert_output ""
+	assert_equal "$stderr" "anonymous-statistics.sh: this FATAL was already sent in the last 24 hours: not sent again"
 	assert_equal "$(capture_count)" 1
 	assert [ "$(wc -l <"$DEDUP")" -eq 1 ]
 }
@@ -231,6 +259,7 @@ log_payload() {
 	run --separate-stderr "$SCRIPT" --dry-run FATAL netdata:MAIN f:a.c:1
 	assert_success
 	assert_output ""
+	assert_equal "$stderr" "anonymous-statistics.sh: this FATAL was already sent in the last 24 hours: not sent again"
 	assert_equal "$(capture_count)" 1
 }
 
