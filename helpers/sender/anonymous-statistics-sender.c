@@ -12,11 +12,13 @@
  *       TRANSPORT, the program and its policy options (transport.h adds
  *       the flags KIND's reading depends on, and URL), killed after -t MS;
  *       print the HTTP status; log the event in DIR when it was answered.
- *       Exit 0 (2xx, or a FATAL already sent), 5 (nothing delivered) or 6
- *       (another status), the script's own statuses, with its messages.
+ *       Exit 0 (2xx, or a FATAL already sent), 5 (nothing delivered), 6
+ *       (another status) or 7 (the event could not be built), the
+ *       script's own statuses, with its messages.
  *   json [-s DIR] [-F HELPER -T MS] -- FIELDS...
  *       print the event's JSON (--dry-run); with -s, a FATAL already sent
- *       is not printed: it says so and exits 1.  Writes nothing.
+ *       is not printed: it says so and exits 1.  Writes nothing.  Exit 7
+ *       when the event could not be built or printed.
  *
  * A FATAL (FIELDS hold `s event FATAL`) is sent once a day: its signature
  * is "RESULT DATA", its `s action_result` and `s action_data` as the
@@ -91,8 +93,9 @@ _Static_assert(LOG_CAP + PAYLOAD_CAP + 64 <= LOGLINE_FILE_CAP, "the log's reader
 #define EXIT_SENT 1
 #define EXIT_USAGE 2
 #define EXIT_STATE 3
-#define EXIT_NETWORK 5 /* the script's EX_NETWORK and EX_HTTP */
+#define EXIT_NETWORK 5 /* the script's EX_NETWORK, EX_HTTP and EX_BUILD */
 #define EXIT_HTTP 6
+#define EXIT_BUILD 7
 
 #define SCRIPT "anonymous-statistics.sh" /* send speaks for it */
 
@@ -637,7 +640,7 @@ static int event(int argc, char **argv, int send)
 
 	quiet = 1;
 	if (standard_fds() < 0)
-		return send ? EXIT_NETWORK : EXIT_STATE;
+		return EXIT_BUILD;
 	opterr = 0;
 	while ((c = getopt(argc, argv, send ? "+s:c:w:F:T:t:m:u:" : "+s:F:T:")) != -1) {
 		switch (c) {
@@ -685,8 +688,10 @@ static int event(int argc, char **argv, int send)
 		if (n == 0 || !fields[n] || o.kind < 0 || o.transport_ms < 0 || !o.url)
 			return usage();
 		transport = calloc((size_t)n + 1, sizeof *transport);
-		if (!transport)
-			return EXIT_NETWORK;
+		if (!transport) {
+			fprintf(stderr, "%s: could not build the event: %s\n", SCRIPT, strerror(ENOMEM));
+			return EXIT_BUILD;
+		}
 		memcpy(transport, fields, (size_t)n * sizeof *transport);
 		fields += n + 1;
 	}
@@ -704,12 +709,12 @@ static int event(int argc, char **argv, int send)
 			facts.names = fields[i + 2];
 	facts_from(o.facts_helper, o.facts_ms, &facts);
 	if (payload_object(&json, nfields, fields, fact_value, &facts, time(NULL)) < 0) {
-		fprintf(stderr, "%s: could not build the payload: %s\n", SCRIPT, strerror(ENOMEM));
-		status = send ? EXIT_NETWORK : EXIT_STATE;
+		fprintf(stderr, "%s: could not build the event: %s\n", SCRIPT, strerror(ENOMEM));
+		status = EXIT_BUILD;
 		if (send)
 			after_send(&o, "", 0, &json); /* forget the claim */
 	} else if (!send) {
-		status = printf("%s\n", json.data) < 0 || fflush(stdout) != 0 ? EXIT_STATE : 0;
+		status = printf("%s\n", json.data) < 0 || fflush(stdout) != 0 ? EXIT_BUILD : 0;
 	} else {
 		status = post(&o, transport, &json);
 	}

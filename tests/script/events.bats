@@ -324,8 +324,8 @@ EOF
 
 @test "docs/payload.md and --help document the same exit statuses" {
 	documented=$(sed -n '/^## Exit status/,/^## /s/^| \([0-9]\) |.*/\1/p' "$DOCS" | tr '\n' ' ')
-	assert_equal "$documented" "0 2 3 4 5 6 "
+	assert_equal "$documented" "0 2 3 4 5 6 7 "
 	run "$SCRIPT" --help
 	helped=$(printf '%s\n' "$output" | sed -n '/^Exit status:/,/^[^ ]/p' | grep -o '  [0-9]  ' | tr -d ' ' | tr '\n' ' ')
-	assert_equal "$helped" "0 2 3 4 5 6 "
+	assert_equal "$helped" "0 2 3 4 5 6 7 "
 }

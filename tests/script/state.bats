@@ -34,6 +34,21 @@ fatal() {
 	assert_equal "$(capture_count)" 0
 }
 
+@test "a state helper that cannot build the event: --dry-run exits 7 and says so, never a network failure (5)" {
+	local how
+	for how in 'exit 3' 'exit 2' 'kill -KILL $$'; do
+		printf '#!/bin/sh\n%s\n' "$how" >"$BATS_TEST_TMPDIR/failing-helper"
+		chmod +x "$BATS_TEST_TMPDIR/failing-helper"
+		ANONYMOUS_STATISTICS_STATE_HELPER="$BATS_TEST_TMPDIR/failing-helper" \
+			run --separate-stderr "$SCRIPT" --dry-run START
+		assert_failure 7
+		assert_output ""
+		# (the shell may first say "Killed")
+		assert_equal "${stderr##*$'\n'}" "anonymous-statistics.sh: the state helper could not build the event: nothing printed"
+	done
+	assert_equal "$(capture_count)" 0
+}
+
 @test "the state helper alone de-duplicates a FATAL, from its fields: send claims, json checks" {
 	local fields=(s event FATAL '{' properties '' s action_result netdata:MAIN s action_data f:a.c:1 '}' '' '')
 	send_fatal() {
