@@ -383,6 +383,7 @@ static const struct {
 	{ 4, "no transport (curl or wget)" },
 	{ 5, "network failure" },
 	{ 6, "HTTP error" },
+	{ 7, "the event could not be built" },
 	{ 126, "script not executable" },
 	{ 127, "script not found" },
 	{ 143, "ended by SIGTERM" },

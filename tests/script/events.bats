@@ -322,6 +322,14 @@ EOF
 	assert_output --regexp '^anonymous-statistics.sh [0-9]+\.[0-9]+\.[0-9]+'
 }
 
+@test "libanonstats names every exit status of the script in its reports" {
+	local code
+	for code in $(sed -n 's/^EX_[A-Z_]*=\([0-9]*\).*/\1/p' "$SCRIPT"); do
+		grep -q "^	{ $code, \"" "$top_srcdir/daemon/lib/anonstats-child.c" ||
+			fail "exit status $code has no meaning in anonstats-child.c's exit_meanings"
+	done
+}
+
 @test "docs/payload.md and --help document the same exit statuses" {
 	documented=$(sed -n '/^## Exit status/,/^## /s/^| \([0-9]\) |.*/\1/p' "$DOCS" | tr '\n' ' ')
 	assert_equal "$documented" "0 2 3 4 5 6 7 "
