@@ -63,9 +63,11 @@ column() {
 			assert_equal "$(jq -r .event <<<"$output")" "$name"
 		fi
 	done < <(table)
-	run --separate-stderr "$SCRIPT" --dry-run NOT_AN_ACTION
-	assert_failure 2
-	[[ $stderr == *"unknown ACTION 'NOT_AN_ACTION'"* ]] || fail "stderr: $stderr"
+	for bad in NOT_AN_ACTION -; do
+		run --separate-stderr "$SCRIPT" --dry-run -- "$bad"
+		assert_failure 2
+		[[ $stderr == *"unknown ACTION '$bad'"* ]] || fail "stderr: $stderr"
+	done
 }
 
 @test "at level crashes exactly the ACTIONs the table marks crashes are sent" {
