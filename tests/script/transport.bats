@@ -221,9 +221,9 @@ sender() {
 
 @test "the script's transport lines hold policy only: the flags the state helper reads by are not there" {
 	local flag lines
-	# The transport lines: from curl_options to send_with.
-	lines=$(sed -n '/^curl_options() {/,/^send_with() {/p' "$SCRIPT" | grep -v '^[[:space:]]*#' | tr '\t' ' ')
-	[ -n "$lines" ] || fail "no curl_options ... send_with in the script"
+	# The transport lines: from exec_send_curl to exec_send_with.
+	lines=$(sed -n '/^exec_send_curl() {/,/^exec_send_with() {/p' "$SCRIPT" | grep -v '^[[:space:]]*#' | tr '\t' ' ')
+	[ -n "$lines" ] || fail "no exec_send_curl ... exec_send_with in the script"
 	assert_equal "$(printf '%s\n' "$lines" | grep -c -e 'send_with [cwb]')" 3
 	for flag in --data-binary @- -o /dev/null -w %{http_code} -s -sS --server-response -S \
 		--post-file=/dev/stdin --post-file /dev/stdin --output-document=/dev/null -O --url '"$url"'; do
