@@ -92,3 +92,21 @@ forks() {
 	DO_NOT_TRACK=1 run forks "$SCRIPT" FATAL netdata:MAIN f:a.c:1
 	assert_output 0
 }
+
+# The old script ran dd and tr for every event once a level file existed.
+@test "a level file costs no program: a START runs the same programs with one" {
+	cfg="$BATS_TEST_TMPDIR/etc"
+	mkdir "$cfg"
+	copy=$(config_dir_copy "$cfg")
+	run programs "$copy" START
+	without=("${lines[@]}")
+	printf 'all\n' >"$cfg/anonymous-statistics.level"
+	run programs "$copy" START
+	printf '# with a level file: %s\n' "${lines[@]}" >&3
+	assert_equal "${#lines[@]}" "${#without[@]}"
+	refute_output --partial /dd
+	refute_output --partial /tr
+	run forks "$copy" START
+	assert [ "$output" -le 2 ]
+	assert_equal "$(capture_count)" 3
+}

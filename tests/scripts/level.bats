@@ -225,9 +225,48 @@ levels_under() {
 	levels_under env PATH="$BATS_TEST_TMPDIR/bb" "$(command -v busybox)" ash
 }
 
-@test "without dd or tr on PATH a level file counts as off (it cannot be read)" {
-	printf 'all\n' >"$LEVEL"
+@test "the level file is read without a program: an empty PATH reads it the same" {
+	for word in all crashes off; do
+		printf '%s\n' "$word" >"$LEVEL"
+		run env -i PATH=/nonexistent "$SCRIPT_COPY" --status
+		assert_line "level: $word (file $LEVEL)$([ "$word" != crashes ] || printf ': only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent')"
+	done
+	make_level nul-after "$LEVEL" >/dev/null
 	run env -i PATH=/nonexistent "$SCRIPT_COPY" --status
+	assert_line --index 1 "decided by: level off: file $LEVEL holds something other than off, crashes or all: counts as off"
+}
+
+# The library reads the level file in the directory it hands the script as
+# NETDATA_USER_CONFIG_DIR; the script reads it there too (issue 21).
+@test "a level file in NETDATA_USER_CONFIG_DIR counts: level off there opts out" {
+	local user="$BATS_TEST_TMPDIR/user"
+	mkdir "$user"
+	printf 'off\n' >"$user/$LEVEL_NAME"
+	NETDATA_USER_CONFIG_DIR=$user nothing_sent START
+	NETDATA_USER_CONFIG_DIR=$user run "$SCRIPT_COPY" --status
 	assert_line --index 0 "anonymous statistics: disabled"
-	assert_line --index 1 --partial "level off: file $LEVEL"
+	assert_line --index 1 "decided by: level off: file $user/$LEVEL_NAME"
+	assert_line "level: off (file $user/$LEVEL_NAME)"
+}
+
+@test "two level files: the stricter counts, the built-in directory's on a tie" {
+	local user="$BATS_TEST_TMPDIR/user"
+	mkdir "$user"
+	printf 'all\n' >"$LEVEL"
+	printf 'crashes\n' >"$user/$LEVEL_NAME"
+	NETDATA_USER_CONFIG_DIR=$user run "$SCRIPT_COPY" --status
+	assert_line "level: crashes (file $user/$LEVEL_NAME): only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
+	NETDATA_USER_CONFIG_DIR=$user nothing_sent START
+	printf 'crashes\n' >"$LEVEL"
+	NETDATA_USER_CONFIG_DIR=$user run "$SCRIPT_COPY" --status
+	assert_line "level: crashes (file $LEVEL): only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
+	printf 'bogus\n' >"$user/$LEVEL_NAME"
+	NETDATA_USER_CONFIG_DIR=$user run "$SCRIPT_COPY" --status
+	assert_line --index 1 "decided by: level off: file $user/$LEVEL_NAME holds something other than off, crashes or all: counts as off"
+	rm "$LEVEL" "$user/$LEVEL_NAME"
+	NETDATA_USER_CONFIG_DIR=$user run "$SCRIPT_COPY" --status
+	assert_line "level: all (the default: no file $LEVEL nor $user/$LEVEL_NAME)"
+	# The same directory twice is one directory.
+	NETDATA_USER_CONFIG_DIR=$CFG run "$SCRIPT_COPY" --status
+	assert_line "level: all (the default: no file $LEVEL)"
 }
