@@ -163,10 +163,7 @@ void anonstats_conf_free(void)
 	free(conf->version);
 	free(conf->guid);
 	free(conf->program_name);
-	for (i = 0; i < conf->n_config_paths; i++) {
-		free(conf->opt_out_paths[i]);
-		free(conf->level_paths[i]);
-	}
+	anonstats_paths_free(&conf->paths);
 	if (conf->envp) {
 		for (i = 0; conf->envp[i]; i++)
 			free(conf->envp[i]);
@@ -175,9 +172,41 @@ void anonstats_conf_free(void)
 	memset(conf, 0, sizeof *conf);
 }
 
-int anonstats_conf_load(const struct anonstats_config *cfg)
+/* The opt-out and level files count in the compiled-in config directory,
+ * where the installer puts them, and in the configured one, which the
+ * script gets as NETDATA_USER_CONFIG_DIR: the script's order. */
+int anonstats_paths_load(struct anonstats_paths *p, const char *config_dir)
 {
 	size_t i;
+
+	memset(p, 0, sizeof *p);
+	p->n = strcmp(config_dir, CONFIGDIR) != 0 ? 2 : 1;
+	for (i = 0; i < p->n; i++) {
+		const char *d = i == 0 ? CONFIGDIR : config_dir;
+		p->opt_out[i] = anonstats_path_join(d, ANONSTATS_OPT_OUT_FILE);
+		p->level[i] = anonstats_path_join(d, ANONSTATS_LEVEL_FILE);
+		if (!p->opt_out[i] || !p->level[i]) {
+			anonstats_paths_free(p);
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void anonstats_paths_free(struct anonstats_paths *p)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		free(p->opt_out[i]);
+		free(p->level[i]);
+	}
+	memset(p, 0, sizeof *p);
+}
+
+int anonstats_conf_load(const struct anonstats_config *cfg)
+{
 	int e;
 
 	memset(conf, 0, sizeof *conf);
@@ -195,18 +224,8 @@ int anonstats_conf_load(const struct anonstats_config *cfg)
 	if (strlen(conf->program_name) > ANONSTATS_PROGRAM_MAX)
 		conf->program_name[ANONSTATS_PROGRAM_MAX] = '\0';
 
-	/* The opt-out and level files count in the configured config
-	 * directory and in the compiled-in one, where the installer puts
-	 * them; the stricter wins. */
-	conf->n_config_paths = strcmp(conf->config_dir, CONFIGDIR) != 0 ? 2 : 1;
-	for (i = 0; i < conf->n_config_paths; i++) {
-		const char *d = i == 0 ? conf->config_dir : CONFIGDIR;
-		conf->opt_out_paths[i] = anonstats_path_join(d, ANONSTATS_OPT_OUT_FILE);
-		conf->level_paths[i] = anonstats_path_join(d, ANONSTATS_LEVEL_FILE);
-		if (!conf->opt_out_paths[i] || !conf->level_paths[i])
-			goto fail;
-	}
-
+	if (anonstats_paths_load(&conf->paths, conf->config_dir) < 0)
+		goto fail;
 	return 0;
 
 fail:

@@ -60,6 +60,17 @@
  * Owner: anonstats-config.c writes anonstats_conf in anonstats_conf_load()
  * and anonstats_conf_free() only; every other part only reads it, between
  * the two. */
+/* The opt-out and level files, in the compiled-in config directory ([0])
+ * and in the configured one ([1], when it is another): the script's
+ * CONFIG_DIR and NETDATA_USER_CONFIG_DIR, looked at in that order. */
+struct anonstats_paths {
+	char *opt_out[2];
+	char *level[2];
+	size_t n; /* how many of each: 1 or 2 */
+};
+int anonstats_paths_load(struct anonstats_paths *p, const char *config_dir);
+void anonstats_paths_free(struct anonstats_paths *p);
+
 struct anonstats_conf {
 	char *script;
 	char *config_dir;
@@ -67,10 +78,8 @@ struct anonstats_conf {
 	char *version;
 	char *guid;
 	char *program_name;
-	char *opt_out_paths[2]; /* in the configured and the compiled-in config dir */
-	char *level_paths[2];   /* the same two directories */
-	size_t n_config_paths;  /* how many of each: 1 or 2 */
-	char **envp;            /* the child's whole environment, NULL-terminated */
+	struct anonstats_paths paths; /* the opt-out and level files */
+	char **envp;                  /* the child's whole environment, NULL-terminated */
 	unsigned stop_timeout_ms;
 	unsigned fatal_timeout_ms;
 	anonstats_log_fn log;
@@ -98,9 +107,10 @@ enum anonstats_why {
 	WHY_LEVEL_FILE, /* the level file says crashes, all or off */
 	WHY_DO_NOT_TRACK,
 	WHY_DISABLE_TELEMETRY,
-	WHY_OPT_OUT_FILE,  /* the file exists (any type) */
-	WHY_OPT_OUT_ERROR, /* lstat() failed otherwise than ENOENT/ENOTDIR */
-	WHY_LEVEL_ERROR,   /* the level file could not be checked or read */
+	WHY_OPT_OUT_FILE,    /* the file exists (any type) */
+	WHY_OPT_OUT_ERROR,   /* lstat() failed otherwise than ENOENT/ENOTDIR */
+	WHY_LEVEL_UNCHECKED, /* lstat() of the level file failed (EACCES, ELOOP...) */
+	WHY_LEVEL_ERROR,     /* the level file could not be opened or read */
 	WHY_LEVEL_NOT_REGULAR,
 	WHY_LEVEL_NOT_TRUSTED, /* another account's, or a hard link */
 	WHY_LEVEL_TOO_LARGE,
@@ -113,6 +123,8 @@ struct anonstats_decision {
 	int err;  /* errno, for the error reasons */
 };
 void anonstats_decide(struct anonstats_decision *d);
+/* The same for the files in P (no configuration needed). */
+void anonstats_decide_in(const struct anonstats_paths *p, struct anonstats_decision *d);
 /* Whether an event of ACTION is sent at this level. */
 int anonstats_level_allows(enum anonstats_level level, const char *action);
 /* The five kinds that are never refused (nor rate-limited). */

@@ -5,7 +5,9 @@
  * files are looked at through statefile.h's async-signal-safe calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -109,7 +111,10 @@ static int env_set(const char *name)
 
 /* The level in one file: ALL when it is absent; OFF with a reason for
  * anything that is not a readable regular file of root's or ours (with one
- * link, never through a symlink, never waited on) holding a known word. */
+ * link, never through a symlink, never waited on) holding a known word.
+ * The reasons are the script's (level_in in anonymous-statistics.sh):
+ * a path that cannot be checked, not a regular file, unreadable, larger
+ * than 64 bytes, another word; the owner and link rule is the library's. */
 static enum anonstats_level read_level(const char *path, enum anonstats_why *why, int *err)
 {
 	char buf[ANONSTATS_LEVEL_MAX + 1];
@@ -123,17 +128,22 @@ static enum anonstats_level read_level(const char *path, enum anonstats_why *why
 		*why = WHY_DEFAULT;
 		return ANONSTATS_LEVEL_ALL;
 	}
-	if (fd == -ELOOP || fd == -EINVAL) {
-		*why = WHY_LEVEL_NOT_REGULAR; /* a symlink, a directory, a FIFO */
-		return ANONSTATS_LEVEL_OFF;
-	}
-	if (fd == -EPERM || fd == -EMLINK) {
-		*why = WHY_LEVEL_NOT_TRUSTED;
-		return ANONSTATS_LEVEL_OFF;
-	}
 	if (fd < 0) {
-		*why = WHY_LEVEL_ERROR;
-		*err = -fd;
+		/* Not opened: could the path itself be looked at?  A loop or an
+		 * unsearchable directory on the way is "cannot be checked",
+		 * as the script's walk says; a symlink at the end is not. */
+		r = state_exists(AT_FDCWD, path);
+		if (r < 0) {
+			*why = WHY_LEVEL_UNCHECKED;
+			*err = -r;
+		} else if (fd == -ELOOP || fd == -EINVAL) {
+			*why = WHY_LEVEL_NOT_REGULAR; /* a symlink, a directory, a FIFO */
+		} else if (fd == -EPERM || fd == -EMLINK) {
+			*why = WHY_LEVEL_NOT_TRUSTED;
+		} else {
+			*why = WHY_LEVEL_ERROR;
+			*err = -fd;
+		}
 		return ANONSTATS_LEVEL_OFF;
 	}
 	/* One byte more than allowed tells "too large". */
@@ -158,7 +168,9 @@ static enum anonstats_level read_level(const char *path, enum anonstats_why *why
 	return ANONSTATS_LEVEL_OFF;
 }
 
-void anonstats_decide(struct anonstats_decision *d)
+/* The level of the level files in P: the stricter, the first on a tie;
+ * WHY_DEFAULT (all) when there is none. */
+static void level_of(const struct anonstats_paths *p, struct anonstats_decision *d)
 {
 	size_t i;
 
@@ -166,40 +178,250 @@ void anonstats_decide(struct anonstats_decision *d)
 	d->why = WHY_DEFAULT;
 	d->path = 0;
 	d->err = 0;
-	if (env_set("DO_NOT_TRACK")) {
-		d->level = ANONSTATS_LEVEL_OFF;
-		d->why = WHY_DO_NOT_TRACK;
-		return;
-	}
-	if (env_set("DISABLE_TELEMETRY")) {
-		d->level = ANONSTATS_LEVEL_OFF;
-		d->why = WHY_DISABLE_TELEMETRY;
-		return;
-	}
-	/* Anything by the opt-out name counts, a dangling link too; only a
-	 * clear ENOENT or ENOTDIR means "not there". */
-	for (i = 0; i < conf->n_config_paths; i++) {
-		int there = state_exists(AT_FDCWD, conf->opt_out_paths[i]);
-		if (there != 0) {
-			d->level = ANONSTATS_LEVEL_OFF;
-			d->err = there < 0 ? -there : 0;
-			d->why = there < 0 ? WHY_OPT_OUT_ERROR : WHY_OPT_OUT_FILE;
-			d->path = (int)i;
-			return;
-		}
-	}
-	/* The stricter of the level files. */
-	for (i = 0; i < conf->n_config_paths; i++) {
+	for (i = 0; i < p->n; i++) {
 		enum anonstats_why why;
 		int err;
-		enum anonstats_level l = read_level(conf->level_paths[i], &why, &err);
-		if (why != WHY_DEFAULT && l <= d->level) {
+		enum anonstats_level l = read_level(p->level[i], &why, &err);
+		if (why != WHY_DEFAULT && (d->why == WHY_DEFAULT || l < d->level)) {
 			d->level = l;
 			d->why = why;
 			d->err = err;
 			d->path = (int)i;
 		}
 	}
+}
+
+/* The opt-out file at PATH: 0 when it is not there, else WHY_OPT_OUT_FILE
+ * or WHY_OPT_OUT_ERROR.  Anything by that name counts, a dangling link
+ * too; only a clear ENOENT or ENOTDIR means "not there". */
+static int opt_out_at(const char *path, int *err)
+{
+	int there = state_exists(AT_FDCWD, path);
+
+	*err = there < 0 ? -there : 0;
+	return there == 0 ? 0 : there < 0 ? WHY_OPT_OUT_ERROR
+					  : WHY_OPT_OUT_FILE;
+}
+
+void anonstats_decide_in(const struct anonstats_paths *p, struct anonstats_decision *d)
+{
+	size_t i;
+
+	d->level = ANONSTATS_LEVEL_OFF;
+	d->path = 0;
+	d->err = 0;
+	if (env_set("DO_NOT_TRACK")) {
+		d->why = WHY_DO_NOT_TRACK;
+		return;
+	}
+	if (env_set("DISABLE_TELEMETRY")) {
+		d->why = WHY_DISABLE_TELEMETRY;
+		return;
+	}
+	for (i = 0; i < p->n; i++) {
+		int why = opt_out_at(p->opt_out[i], &d->err);
+		if (why) {
+			d->why = (enum anonstats_why)why;
+			d->path = (int)i;
+			return;
+		}
+	}
+	level_of(p, d);
+}
+
+void anonstats_decide(struct anonstats_decision *d)
+{
+	anonstats_decide_in(&conf->paths, d);
+}
+
+/* ---- the wording, the script's --status --------------------------------- */
+
+/* What --status says: these strings are the script's, word for word
+ * (tests/hardening/truth.bats runs one table of cases through both). */
+#define CANNOT_CHECK "cannot be checked (a directory on its path cannot be searched, or a link does not resolve)"
+#define ONLY_CRASHES ": only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
+#define FROM_USER_DIR " (from NETDATA_USER_CONFIG_DIR)"
+
+#ifndef ANONSTATS_TELEMETRY
+#define ANONSTATS_TELEMETRY "yes"
+#endif
+#ifndef ANONSTATS_POSTHOG_KEY
+#define ANONSTATS_POSTHOG_KEY ""
+#endif
+
+/* A bounded appender: the text is cut, never overrun. */
+struct text {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len + 1 >= t->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		t->buf[t->len] = '\0';
+	else
+		t->len = (size_t)n < t->size - t->len ? t->len + (size_t)n : t->size - 1;
+}
+
+/* Why the level is what it is: the script's LEVEL_REASON. */
+static void level_reason(struct text *t, const struct anonstats_paths *p, const struct anonstats_decision *lv)
+{
+	const char *path = p->level[lv->path];
+
+	switch (lv->why) {
+	case WHY_DEFAULT:
+		put(t, "the default: no file %s", p->level[0]);
+		if (p->n > 1)
+			put(t, " nor %s", p->level[1]);
+		return;
+	case WHY_LEVEL_FILE:
+		put(t, "file %s", path);
+		return;
+	case WHY_LEVEL_UNCHECKED:
+		put(t, "file %s " CANNOT_CHECK ": counts as off", path);
+		return;
+	case WHY_LEVEL_NOT_REGULAR:
+		put(t, "file %s is not a regular file: counts as off", path);
+		return;
+	case WHY_LEVEL_NOT_TRUSTED:
+		put(t, "file %s is not root's or ours alone (another owner, or other links): counts as off", path);
+		return;
+	case WHY_LEVEL_TOO_LARGE:
+		put(t, "file %s is larger than %d bytes: counts as off", path, ANONSTATS_LEVEL_MAX);
+		return;
+	case WHY_LEVEL_UNKNOWN:
+		put(t, "file %s holds something other than off, crashes or all: counts as off", path);
+		return;
+	default: /* WHY_LEVEL_ERROR */
+		put(t, "file %s cannot be read: counts as off", path);
+		return;
+	}
+}
+
+/* One mechanism that keeps statistics off, as a "decided by:" line says. */
+static void off_reason(struct text *t, const struct anonstats_paths *p, const struct anonstats_decision *d)
+{
+	switch (d->why) {
+	case WHY_DO_NOT_TRACK:
+	case WHY_DISABLE_TELEMETRY:
+		put(t, "environment variable %s is set (any non-empty value opts out)",
+		    d->why == WHY_DO_NOT_TRACK ? "DO_NOT_TRACK" : "DISABLE_TELEMETRY");
+		return;
+	case WHY_OPT_OUT_FILE:
+	case WHY_OPT_OUT_ERROR:
+		put(t, "file %s", p->opt_out[d->path]);
+		if (d->why == WHY_OPT_OUT_ERROR)
+			put(t, " " CANNOT_CHECK ": an error counts as opted out");
+		else if (d->path == 0 && strcmp(ANONSTATS_TELEMETRY, "no") == 0)
+			put(t, " (installed by the build's --disable-telemetry)");
+		if (d->path == 1)
+			put(t, FROM_USER_DIR);
+		return;
+	default:
+		put(t, "level off: ");
+		level_reason(t, p, d);
+		return;
+	}
+}
+
+int anonstats_configured(const char **why)
+{
+	const char *key = getenv("ANONYMOUS_STATISTICS_KEY");
+	const char *w = NULL;
+
+	if (!key || !*key)
+		key = ANONSTATS_POSTHOG_KEY;
+	if (!*key)
+		w = "no PostHog key (build without --with-posthog-key, ANONYMOUS_STATISTICS_KEY unset)";
+	else if (key[strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")])
+		w = "the PostHog key may hold only letters, digits, _ and - (64 at most)";
+	else if (strlen(key) > 64)
+		w = "the PostHog key is longer than 64 bytes";
+	if (why)
+		*why = w;
+	return w == NULL;
+}
+
+/* The script's --status lines but the endpoint and the log: the answer,
+ * every mechanism that keeps statistics off (or why nothing can be sent),
+ * the level.  Returns 1 when the level lets some events through. */
+static int status_lines(struct text *t, const struct anonstats_paths *p)
+{
+	struct anonstats_decision d, lv;
+	const char *why;
+	size_t i;
+	int off = 0;
+
+	level_of(p, &lv);
+	if (env_set("DO_NOT_TRACK") || env_set("DISABLE_TELEMETRY"))
+		off = 1;
+	for (i = 0; i < p->n && !off; i++)
+		off = opt_out_at(p->opt_out[i], &d.err) != 0;
+	if (!off && lv.level != ANONSTATS_LEVEL_OFF) {
+		if (anonstats_configured(&why))
+			put(t, "anonymous statistics: enabled\n");
+		else
+			put(t, "anonymous statistics: enabled, but not configured: nothing is sent\nreason: %s\n", why);
+	} else {
+		put(t, "anonymous statistics: disabled\n");
+		d.path = 0;
+		d.err = 0;
+		for (i = 0; i < 2; i++) {
+			d.why = i == 0 ? WHY_DO_NOT_TRACK : WHY_DISABLE_TELEMETRY;
+			if (env_set(i == 0 ? "DO_NOT_TRACK" : "DISABLE_TELEMETRY")) {
+				put(t, "decided by: ");
+				off_reason(t, p, &d);
+				put(t, "\n");
+			}
+		}
+		for (i = 0; i < p->n; i++) {
+			int w = opt_out_at(p->opt_out[i], &d.err);
+			if (w) {
+				d.why = (enum anonstats_why)w;
+				d.path = (int)i;
+				put(t, "decided by: ");
+				off_reason(t, p, &d);
+				put(t, "\n");
+			}
+		}
+		if (lv.level == ANONSTATS_LEVEL_OFF) {
+			put(t, "decided by: ");
+			off_reason(t, p, &lv);
+			put(t, "\n");
+		}
+	}
+	put(t, "level: %s (", anonstats_level_string(lv.level));
+	level_reason(t, p, &lv);
+	put(t, ")%s\n", lv.level == ANONSTATS_LEVEL_CRASHES ? ONLY_CRASHES : "");
+	return !off && lv.level != ANONSTATS_LEVEL_OFF;
+}
+
+int anonstats_status_text(const struct anonstats_config *config, char *buf, size_t size)
+{
+	struct anonstats_paths p;
+	struct text t = { buf, size, 0 };
+	const char *dir = config && config->config_dir && *config->config_dir ? config->config_dir : CONFIGDIR;
+	int on;
+
+	if (!buf || size == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	buf[0] = '\0';
+	if (anonstats_paths_load(&p, dir) < 0)
+		return -1;
+	on = status_lines(&t, &p);
+	anonstats_paths_free(&p);
+	return on;
 }
 
 /* ---- the public status calls -------------------------------------------- */
@@ -253,10 +475,12 @@ const char *anonstats_status_string(enum anonstats_status status)
 	return "disabled: unknown";
 }
 
+/* The reason is the first "decided by:" line of --status when statistics
+ * are off, else its "level:" line. */
 int anonstats_status_details(struct anonstats_status_details *out)
 {
 	struct anonstats_decision d;
-	const char *path;
+	struct text t = { out->reason, sizeof out->reason, 0 };
 
 	memset(out, 0, sizeof *out);
 	if (!initialized()) {
@@ -269,62 +493,12 @@ int anonstats_status_details(struct anonstats_status_details *out)
 	out->status = status_of(&d);
 	out->level = d.level;
 	out->enabled = d.level != ANONSTATS_LEVEL_OFF;
-	path = d.why == WHY_OPT_OUT_FILE || d.why == WHY_OPT_OUT_ERROR ? conf->opt_out_paths[d.path]
-								       : conf->level_paths[d.path];
-	switch (d.why) {
-	case WHY_DEFAULT:
-		snprintf(out->reason, sizeof out->reason, "enabled (level all: no level file)");
-		break;
-	case WHY_LEVEL_FILE:
-		if (d.level == ANONSTATS_LEVEL_ALL)
-			snprintf(out->reason, sizeof out->reason, "enabled (level all, from %s)", path);
-		else if (d.level == ANONSTATS_LEVEL_CRASHES)
-			snprintf(out->reason, sizeof out->reason,
-				 "enabled for crashes only (level crashes, from %s): only FATAL, "
-				 "CRASH and INCOMPLETE_SHUTDOWN are sent",
-				 path);
-		else
-			snprintf(out->reason, sizeof out->reason, "disabled by level off in %s", path);
-		break;
-	case WHY_DO_NOT_TRACK:
-	case WHY_DISABLE_TELEMETRY:
-		snprintf(out->reason, sizeof out->reason, "%s (any non-empty value opts out)",
-			 anonstats_status_string(out->status));
-		break;
-	case WHY_OPT_OUT_FILE:
-		snprintf(out->reason, sizeof out->reason, "disabled by the opt-out file %s", path);
-		break;
-	case WHY_OPT_OUT_ERROR:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the opt-out file %s cannot be checked (%s), which counts as "
-			 "opted out",
-			 path, strerror(d.err));
-		break;
-	case WHY_LEVEL_ERROR:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s cannot be read (%s), which counts as level off",
-			 path, strerror(d.err));
-		break;
-	case WHY_LEVEL_NOT_REGULAR:
-	case WHY_LEVEL_NOT_TRUSTED:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s %s, which counts as level off", path,
-			 d.why == WHY_LEVEL_NOT_REGULAR
-				 ? "is not a regular file"
-				 : "is not root's or ours alone (another owner, or other links)");
-		break;
-	case WHY_LEVEL_TOO_LARGE:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s is larger than %d bytes, which counts as level "
-			 "off",
-			 path, ANONSTATS_LEVEL_MAX);
-		break;
-	case WHY_LEVEL_UNKNOWN:
-		snprintf(out->reason, sizeof out->reason,
-			 "disabled: the level file %s holds no known level (off, crashes, all), "
-			 "which counts as level off",
-			 path);
-		break;
+	if (out->enabled) {
+		put(&t, "level %s (", anonstats_level_string(d.level));
+		level_reason(&t, &conf->paths, &d);
+		put(&t, ")%s", d.level == ANONSTATS_LEVEL_CRASHES ? ONLY_CRASHES : "");
+	} else {
+		off_reason(&t, &conf->paths, &d);
 	}
 	return out->enabled;
 }

@@ -100,8 +100,28 @@ struct anonstats_status_details {
 	enum anonstats_level level; /* OFF whenever enabled is 0 */
 	char reason[600];           /* for a person: what decided, with the file's path */
 };
-/* Fill *out; returns out->enabled.  Thread-safe; works before init too. */
+/* Fill *out; returns out->enabled.  Thread-safe; works before init too.
+ * The reason is worded as the script's --status words it: its first
+ * "decided by:" line when statistics are off, else its "level:" line. */
 int anonstats_status_details(struct anonstats_status_details *out);
+
+/* The status of CONFIG (its config_dir; NULL: the defaults) as
+ * `anonymous-statistics.sh --status` gives it, the same lines and reasons
+ * but the endpoint and the log: "anonymous statistics: enabled", "...
+ * enabled, but not configured: nothing is sent" with a "reason:" line, or
+ * "... disabled" with a "decided by:" line for every mechanism that keeps
+ * statistics off; then the "level:" line.  Needs no anonstats_init() and
+ * changes nothing: it looks at the environment and the opt-out and level
+ * files only (no machine GUID, no state directory).  At most SIZE bytes,
+ * NUL included, go to BUF.  Returns 1 when the level lets some events
+ * through, 0 when none, -1 with errno set.  Thread-safe. */
+int anonstats_status_text(const struct anonstats_config *config, char *buf, size_t size);
+
+/* 1 when the script has a PostHog key to send with (ANONYMOUS_STATISTICS_KEY,
+ * else the build's), else 0 and *WHY (when WHY is not NULL) says what is
+ * wrong, in the script's words.  The endpoint's URL rule is the script's
+ * alone (configure checks the built-in URL with it). */
+int anonstats_configured(const char **why);
 
 /* The machine GUID in use, or NULL before a successful init. */
 const char *anonstats_machine_guid(void);

@@ -6,7 +6,9 @@
 ANONSTATS_PATH_FLAGS = \
 	-DPLUGINSDIR="\"$(pluginsdir)\"" \
 	-DCONFIGDIR="\"$(configdir)\"" \
-	-DSTATEDIR="\"$(statedir)\""
+	-DSTATEDIR="\"$(statedir)\"" \
+	-DANONSTATS_POSTHOG_KEY="\"$(POSTHOG_KEY)\"" \
+	-DANONSTATS_TELEMETRY="\"$(enable_telemetry)\""
 
 # In the order of their dependencies (see anonstats-internal.h); first what
 # the library shares with the sender: every file in the state directory is

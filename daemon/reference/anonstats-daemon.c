@@ -550,6 +550,21 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* The status changes nothing and needs no init: no machine GUID, no
+	 * state directory; it tells the same before the first start. */
+	if (status_only) {
+		char text[4096];
+		int on;
+
+		on = anonstats_status_text(&cfg, text, sizeof text);
+		if (on < 0) {
+			fprintf(stderr, PROGRAM ": --status: %s\n", strerror(errno));
+			return 1;
+		}
+		fputs(text, stdout);
+		return on ? 0 : 1;
+	}
+
 	if (!foreground) {
 		cfg.script = absolute(cfg.script);
 		cfg.config_dir = absolute(cfg.config_dir);
@@ -584,13 +599,6 @@ int main(int argc, char **argv)
 	if (anonstats_init(&cfg) < 0) {
 		/* Statistics are optional: the daemon runs without them. */
 		logmsg(LOG_WARNING, "statistics unavailable: %s", strerror(errno));
-	}
-	if (status_only) {
-		struct anonstats_status_details d;
-		int on = anonstats_status_details(&d);
-		printf("%s\nlevel: %s\n", d.reason, anonstats_level_string(d.level));
-		anonstats_free();
-		return on ? 0 : 1;
 	}
 	if (anonstats_install_crash_handlers() < 0 && anonstats_machine_guid())
 		logmsg(LOG_WARNING, "crash reports unavailable: %s", strerror(errno));

@@ -150,16 +150,19 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, struct json_buf *b)
 /* Why statistics are on or off, in a few words for the page: the
  * library's reason names the files that decided, which are the agent's
  * business, not the page's ("anonstats-daemon --status" tells them). */
-static const char *short_reason(const struct anonstats_status_details *d)
+static const char *short_reason(const struct anonstats_status_details *d, int configured)
 {
 	if (d->status != ANONSTATS_ENABLED)
 		return anonstats_status_string(d->status);
+	if (!configured)
+		return "enabled, but not configured: nothing is sent";
 	return d->level == ANONSTATS_LEVEL_CRASHES ? "enabled for crashes only (level crashes)"
 						   : "enabled (level all)";
 }
 
 /* The registry "hello": anonymous_statistics is true only when every event
- * is sent (level all): the dashboard is no crash report.  It carries what
+ * is sent (level all, and a key to send with: the script's "not
+ * configured" is the agent's answer too): the dashboard is no crash report.  It carries what
  * the page uses and no more: the level and a short reason for the panel,
  * and only when the page may load PostHog, the machine GUID, the PostHog
  * host and key it needs for that. */
@@ -168,10 +171,11 @@ static enum MHD_Result hello(struct MHD_Connection *c)
 	struct anonstats_status_details d;
 	const char *guid = anonstats_machine_guid();
 	struct json_buf b;
-	int on;
+	int on, configured;
 
 	anonstats_status_details(&d);
-	on = d.enabled && d.status == ANONSTATS_ENABLED && d.level == ANONSTATS_LEVEL_ALL;
+	configured = anonstats_configured(NULL);
+	on = d.enabled && d.status == ANONSTATS_ENABLED && d.level == ANONSTATS_LEVEL_ALL && configured;
 	json_init(&b);
 	json_raw(&b, "{");
 	json_key_string(&b, "action", "hello");
@@ -182,7 +186,7 @@ static enum MHD_Result hello(struct MHD_Connection *c)
 	json_raw(&b, ",");
 	json_key_string(&b, "anonymous_statistics_level", anonstats_level_string(d.level));
 	json_raw(&b, ",");
-	json_key_string(&b, "anonymous_statistics_reason", short_reason(&d));
+	json_key_string(&b, "anonymous_statistics_reason", short_reason(&d, configured));
 	if (on) {
 		json_raw(&b, ",");
 		json_key_string(&b, "machine_guid", guid ? guid : "");

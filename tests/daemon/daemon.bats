@@ -13,6 +13,7 @@ setup() {
 	CONFIG_DIR="$BATS_TEST_TMPDIR/config"
 	STATE_DIR="$BATS_TEST_TMPDIR/state"
 	mkdir -p "$CONFIG_DIR"
+	BUILTIN_CONFIG_DIR=$(sed -n "s/^CONFIG_DIR='\(.*\)'\$/\1/p" "$top_builddir/daemon/anonymous-statistics.sh")
 	ulimit -c 0
 }
 
@@ -227,8 +228,9 @@ STOP|OK|"
 	daemon_start "$DAEMON" $(common_args "$script") --cloud-url "http://127.0.0.1:$(closed_port)/"
 	run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
-	assert_line --index 0 "disabled by the opt-out file $CONFIG_DIR/.opt-out-from-anonymous-statistics"
-	assert_line --index 1 "level: off"
+	assert_line --index 0 "anonymous statistics: disabled"
+	assert_line --index 1 "decided by: file $CONFIG_DIR/.opt-out-from-anonymous-statistics (from NETDATA_USER_CONFIG_DIR)"
+	assert_line --index 2 --partial "level: all (the default: no file "
 	daemon_stop
 	assert_equal "$(canary_runs)" 0
 	# Created while running: STOP is not sent.
@@ -240,28 +242,48 @@ STOP|OK|"
 	assert_equal "$(canary_runs)" 1
 }
 
+# --status needs no init: it changes nothing and says before the first
+# start what the script says (issue 21: it created the machine GUID, and
+# said "disabled: not initialized" where the state directory was missing).
+@test "--status creates nothing, and tells the truth before the first start" {
+	script=$(canary_script)
+	fresh="$BATS_TEST_TMPDIR/fresh-state"
+	unset ANONYMOUS_STATISTICS_KEY
+	want=$(NETDATA_USER_CONFIG_DIR=$CONFIG_DIR "$top_builddir/daemon/anonymous-statistics.sh" --status | head -n 1)
+	run "$DAEMON" --status --config-dir "$CONFIG_DIR" --state-dir "$fresh" --script "$script"
+	assert_line --index 0 "$want"
+	refute_output --partial "not initialized"
+	assert [ ! -e "$fresh" ]
+	mkdir "$STATE_DIR"
+	run "$DAEMON" --status $(common_args "$script")
+	assert [ ! -e "$STATE_DIR/machine-guid" ]
+	run find "$STATE_DIR" -mindepth 1
+	assert_output ""
+	assert_equal "$(canary_runs)" 0
+}
+
 @test "--status names what decided, and the level" {
 	script=$(canary_script)
-	run "$DAEMON" --status $(common_args "$script")
+	ANONYMOUS_STATISTICS_KEY=phc_test run "$DAEMON" --status $(common_args "$script")
 	assert_success
-	assert_output "enabled (level all: no level file)
-level: all"
+	assert_output "anonymous statistics: enabled
+level: all (the default: no file $BUILTIN_CONFIG_DIR/anonymous-statistics.level nor $CONFIG_DIR/anonymous-statistics.level)"
 	DO_NOT_TRACK=0 run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
-	assert_line --index 0 --partial "disabled by DO_NOT_TRACK"
-	assert_line --index 1 "level: off"
+	assert_line --index 0 "anonymous statistics: disabled"
+	assert_line --index 1 --partial "decided by: environment variable DO_NOT_TRACK"
+	assert_line --index 2 --partial "level: all"
 	DISABLE_TELEMETRY=yes run "$DAEMON" --status $(common_args "$script")
-	assert_line --index 0 --partial "disabled by DISABLE_TELEMETRY"
+	assert_line --index 1 --partial "decided by: environment variable DISABLE_TELEMETRY"
 	printf 'crashes\n' >"$CONFIG_DIR/anonymous-statistics.level"
 	run "$DAEMON" --status $(common_args "$script")
 	assert_success
-	assert_line --index 0 --partial "level crashes, from $CONFIG_DIR/anonymous-statistics.level"
-	assert_line --index 1 "level: crashes"
+	assert_line --index 2 "level: crashes (file $CONFIG_DIR/anonymous-statistics.level): only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
 	printf 'everything\n' >"$CONFIG_DIR/anonymous-statistics.level"
 	run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
-	assert_line --index 0 --partial "holds no known level"
-	assert_line --index 1 "level: off"
+	assert_line --index 1 --partial "holds something other than off, crashes or all"
+	assert_line --index 2 --partial "level: off"
 	assert_equal "$(canary_runs)" 0
 }
 
@@ -282,12 +304,12 @@ level: all"
 	chmod 600 "$base/config/anonymous-statistics.level"
 	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
 	assert_failure 1
-	assert_line --index 0 --partial "cannot be read (Permission denied)"
+	assert_line --index 1 --partial "anonymous-statistics.level cannot be read: counts as off"
 	rm "$base/config/anonymous-statistics.level"
 	chmod 700 "$base/config"
 	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
 	assert_failure 1
-	assert_line --index 0 --partial "cannot be checked (Permission denied)"
+	assert_line --index 1 --partial "cannot be checked (a directory on its path cannot be searched"
 	rm -rf "$base"
 	assert_equal "$(canary_runs)" 0
 }

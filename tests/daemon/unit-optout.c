@@ -72,7 +72,7 @@ static void test_level(void)
 	en = anonstats_status_details(&sd);
 	ok(en == 1 && sd.enabled && sd.level == ANONSTATS_LEVEL_ALL && sd.status == ANONSTATS_ENABLED,
 	   "no level file: enabled, level all");
-	ok(strstr(sd.reason, "no level file") != NULL, "reason: %s", sd.reason);
+	ok(strstr(sd.reason, "the default: no file") != NULL, "reason: %s", sd.reason);
 	is_str(anonstats_level_string(ANONSTATS_LEVEL_CRASHES), "crashes", "level names");
 
 	write_file(level, "crashes\n");
@@ -103,10 +103,10 @@ static void test_level(void)
 		} off[] = {
 			{ "off\n", "level off" },
 			{ "off", "level off" },
-			{ "bogus\n", "no known level" },
-			{ "all\n\n", "no known level" },
-			{ "ALL\n", "no known level" },
-			{ " all\n", "no known level" },
+			{ "bogus\n", "something other than off, crashes or all" },
+			{ "all\n\n", "something other than off, crashes or all" },
+			{ "ALL\n", "something other than off, crashes or all" },
+			{ " all\n", "something other than off, crashes or all" },
 			{ "all                                                              \n",
 			  "larger than 64" },
 		};

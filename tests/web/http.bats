@@ -13,6 +13,9 @@ DAEMON="$top_builddir/daemon/reference/anonstats-daemon"
 
 setup() {
 	unset DO_NOT_TRACK DISABLE_TELEMETRY
+	# A key for the script: without one the agent's answer is "not
+	# configured", and the hello says so.
+	export ANONYMOUS_STATISTICS_KEY=phc_http_test
 	need_dashboard
 	command -v curl >/dev/null || skip "no curl"
 	WEB="$BATS_TEST_TMPDIR/web"
