@@ -133,6 +133,8 @@ def main():
          ratio(rows, "system facts", "systemd-detect-virt", "sysinfo"), None, None),
         ("whole event: ours / Netdata's script (target <= 1)",
          ratio(rows, "whole event (START)", "ours", "netdata"), "<=", 1.0),
+        ("whole event: with a level file / without (target: about 1, no program more)",
+         ratio(rows, "whole event (START)", "ours+level", "ours"), None, None),
         ("whole event with sysinfo / floor (target <= 1.5)",
          ratio(rows, "whole event (START)", "ours+sys", "floor"), "<=", 1.5),
         ("send call against a hanging endpoint: popen+pclose / libanonstats",

@@ -10,6 +10,9 @@ Peers, each run as it really runs:
             hard-wired endpoint is rewritten to the loopback one and its
             opt-out file (which Debian's netdata-core ships) to one that does
             not exist, nothing else
+  ours+level  ours with a level file (all) in its CONFIG_DIR: the level is
+            read with the shell's read, no program, so it should cost what
+            ours costs (issue 21: dd and tr ran for every event)
   ours+sys  ours with no facts in the environment: it runs sysinfo
   floor     one /bin/sh running sysinfo and one curl POST: the least a whole
             START can cost
@@ -22,7 +25,8 @@ peers (A, B, C, D, A, B, ...), so a noisy machine slows each alike.
 
 Reports median and p99 wall time, the median CPU time of the whole process
 tree (what the machine pays; less sensitive to other load than wall time),
-the programs one event runs (strace), and the ratios.  Targets (issue 8): ours <= netdata, ours+sys <= 1.5 x floor.
+the programs one event runs (strace), and the ratios.  Targets (issue 8): ours <= netdata, ours+sys <= 1.5 x floor; (issue 21)
+ours+level about ours.
 """
 import argparse
 import os
@@ -120,6 +124,14 @@ def main():
         with open(ours, "w") as f:
             f.write(re.sub(r"(?m)^CONFIG_DIR='[^']*'$", lambda m: f"CONFIG_DIR='{config}'", text))
         os.chmod(ours, 0o755)
+        config_level = os.path.join(work, "etc-netdata-level")
+        os.makedirs(config_level)
+        with open(os.path.join(config_level, "anonymous-statistics.level"), "w") as f:
+            f.write("all\n")
+        ours_level = os.path.join(work, "anonymous-statistics-level.sh")
+        with open(ours_level, "w") as f:
+            f.write(re.sub(r"(?m)^CONFIG_DIR='[^']*'$", lambda m: f"CONFIG_DIR='{config_level}'", text))
+        os.chmod(ours_level, 0o755)
 
         state = os.path.join(work, "state")
         os.makedirs(state)
@@ -138,6 +150,7 @@ def main():
                     f'-H "Content-Type: application/json" --data-binary @"$2" "$3"')
         peers = [
             ("ours", ["/bin/sh", ours] + ARGS, with_facts),
+            ("ours+level", ["/bin/sh", ours_level] + ARGS, with_facts),
             ("netdata", ["/bin/sh", netdata] + ARGS, with_facts),
             ("ours+sys", ["/bin/sh", ours, "START"], base),
             ("floor", ["/bin/sh", "-c", floor_sh, "sh", os.path.abspath(a.sysinfo), body, url], base),
@@ -182,6 +195,8 @@ def main():
           "sensitive to load):")
     print(f"ours / netdata     = {med['ours'] / med['netdata']:.2f}  "
           f"(cpu {cpu_med['ours'] / cpu_med['netdata']:.2f})  target <= 1")
+    print(f"ours+level / ours  = {med['ours+level'] / med['ours']:.2f}  "
+          f"(cpu {cpu_med['ours+level'] / cpu_med['ours']:.2f})  target: about 1")
     print(f"ours+sys / floor   = {med['ours+sys'] / med['floor']:.2f}  "
           f"(cpu {cpu_med['ours+sys'] / cpu_med['floor']:.2f})  target <= 1.5")
     return 0
