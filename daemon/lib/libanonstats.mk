@@ -32,8 +32,8 @@ lib_LTLIBRARIES += daemon/lib/libanonstats.la
 include_HEADERS += daemon/lib/anonstats.h
 daemon_lib_libanonstats_la_SOURCES = $(ANONSTATS_SOURCES) daemon/lib/anonstats.h
 daemon_lib_libanonstats_la_CPPFLAGS = $(AM_CPPFLAGS) $(ANONSTATS_PATH_FLAGS)
-daemon_lib_libanonstats_la_LDFLAGS = -version-info 0:0:0 -no-undefined \
-	-export-symbols-regex '^anonstats_(init|status|status_string|status_details|level_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|counters|fatal_|install_crash_handlers|free)$$'
+daemon_lib_libanonstats_la_LDFLAGS = -version-info 1:0:1 -no-undefined \
+	-export-symbols-regex '^anonstats_(init|status|status_string|status_details|status_text|configured|level_string|machine_guid|send|start|stop|cloud_disabled|cloud_build_fail|cloud_connect_fail|in_flight|counters|fatal_|install_crash_handlers|free)$$'
 
 # pkg-config file, paths substituted at make time like the script's.
 pkgconfigdir = $(libdir)/pkgconfig

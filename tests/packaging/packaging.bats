@@ -28,7 +28,7 @@ package_version() {
 }
 
 @test "the symbols file lists exactly what the built library exports" {
-	lib="$top_builddir/daemon/.libs/libanonstats.so.0"
+	lib="$top_builddir/daemon/lib/.libs/libanonstats.so.0"
 	[ -f "$lib" ] || skip "no shared library in this build (--disable-shared?)"
 	command -v nm >/dev/null || skip "nm is not installed"
 	run sh -c "nm -D --defined-only '$lib' | awk '\$2 ~ /^[TDBRVW]\$/ { print \$3 }' | LC_ALL=C sort"
