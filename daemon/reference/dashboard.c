@@ -37,6 +37,7 @@
 #define PATH_DEPTH_MAX 8
 #define LOG_EVENTS 20 /* the last events the panel shows */
 
+/* The running server and what it answers with (dashboard_start() sets it). */
 static struct {
 	struct MHD_Daemon *mhd;
 	int web_fd;
@@ -45,7 +46,7 @@ static struct {
 	char *log_path;
 	char *csp;
 	struct dashboard_hosts hosts;
-} D = { .web_fd = -1 };
+} dash = { .web_fd = -1 };
 
 /* The file types served, by name ending: a table, as everything else
  * (application/octet-stream, which a browser never runs). */
@@ -191,9 +192,9 @@ static enum MHD_Result hello(struct MHD_Connection *c)
 		json_raw(&b, ",");
 		json_key_string(&b, "machine_guid", guid ? guid : "");
 		json_raw(&b, ",");
-		json_key_string(&b, "posthog_host", D.posthog_host);
+		json_key_string(&b, "posthog_host", dash.posthog_host);
 		json_raw(&b, ",");
-		json_key_string(&b, "posthog_key", D.posthog_key);
+		json_key_string(&b, "posthog_key", dash.posthog_key);
 	}
 	json_raw(&b, "}");
 	return reply_json(c, &b);
@@ -204,7 +205,7 @@ static enum MHD_Result sent_log(struct MHD_Connection *c)
 	struct json_buf b;
 
 	json_init(&b);
-	dashboard_log_json(D.log_path, LOG_EVENTS, &b);
+	dashboard_log_json(dash.log_path, LOG_EVENTS, &b);
 	return reply_json(c, &b);
 }
 
@@ -279,7 +280,7 @@ static unsigned decode_path(const char *raw, char *out, size_t cap)
  * component without following a link; a regular file's descriptor, or -1. */
 static int open_below(char *rel, struct stat *st)
 {
-	int dir = D.web_fd, fd = -1;
+	int dir = dash.web_fd, fd = -1;
 	char *seg = rel, *slash;
 
 	for (;;) {
@@ -289,7 +290,7 @@ static int open_below(char *rel, struct stat *st)
 		fd = openat(dir, seg,
 			    (slash ? O_DIRECTORY | O_PATH : O_RDONLY | O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW |
 				    O_CLOEXEC);
-		if (dir != D.web_fd)
+		if (dir != dash.web_fd)
 			close(dir);
 		if (slash)
 			*slash = '/';
@@ -329,8 +330,8 @@ static enum MHD_Result static_file(struct MHD_Connection *c, const char *url)
 	}
 	common_headers(r);
 	MHD_add_response_header(r, "Content-Type", content_type(rel));
-	if (strcmp(content_type(rel), content_types[0].type) == 0 && D.csp)
-		MHD_add_response_header(r, "Content-Security-Policy", D.csp);
+	if (strcmp(content_type(rel), content_types[0].type) == 0 && dash.csp)
+		MHD_add_response_header(r, "Content-Security-Policy", dash.csp);
 	rc = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -400,7 +401,7 @@ static int for_us(struct MHD_Connection *c)
 	if (MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &hosts) < 0 || hosts != 1)
 		return 0;
 	return dashboard_host_allowed(
-		&D.hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST), di->port);
+		&dash.hosts, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST), di->port);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -446,15 +447,15 @@ static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
 
 static void forget(void)
 {
-	if (D.web_fd >= 0)
-		close(D.web_fd);
-	D.web_fd = -1;
-	free(D.posthog_host);
-	free(D.posthog_key);
-	free(D.log_path);
-	free(D.csp);
-	D.posthog_host = D.posthog_key = D.log_path = D.csp = NULL;
-	dashboard_hosts_free(&D.hosts);
+	if (dash.web_fd >= 0)
+		close(dash.web_fd);
+	dash.web_fd = -1;
+	free(dash.posthog_host);
+	free(dash.posthog_key);
+	free(dash.log_path);
+	free(dash.csp);
+	dash.posthog_host = dash.posthog_key = dash.log_path = dash.csp = NULL;
+	dashboard_hosts_free(&dash.hosts);
 }
 
 int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen)
@@ -481,28 +482,28 @@ int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen
 		snprintf(err, errlen, "not a PostHog host the page may use: %s", cfg->posthog_host);
 		return -1;
 	}
-	if (dashboard_hosts_init(&D.hosts, cfg->address, cfg->allow_hosts, cfg->n_allow_hosts, err,
+	if (dashboard_hosts_init(&dash.hosts, cfg->address, cfg->allow_hosts, cfg->n_allow_hosts, err,
 				 errlen) < 0)
 		return -1;
-	D.web_fd = open(cfg->web_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (D.web_fd < 0) {
+	dash.web_fd = open(cfg->web_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dash.web_fd < 0) {
 		snprintf(err, errlen, "cannot open the web directory %s: %s", cfg->web_dir,
 			 strerror(errno));
 		forget();
 		return -1;
 	}
-	D.posthog_host = strdup(cfg->posthog_host);
-	D.posthog_key = strdup(cfg->posthog_key);
-	D.log_path = strdup(cfg->log_path);
+	dash.posthog_host = strdup(cfg->posthog_host);
+	dash.posthog_key = strdup(cfg->posthog_key);
+	dash.log_path = strdup(cfg->log_path);
 	/* The page talks to the daemon and to the PostHog host, nothing else. */
 	csp_len = strlen(cfg->posthog_host) + 200;
-	D.csp = malloc(csp_len);
-	if (!D.posthog_host || !D.posthog_key || !D.log_path || !D.csp) {
+	dash.csp = malloc(csp_len);
+	if (!dash.posthog_host || !dash.posthog_key || !dash.log_path || !dash.csp) {
 		forget();
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(D.csp, csp_len,
+	snprintf(dash.csp, csp_len,
 		 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
 		 "connect-src 'self' %s; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 		 cfg->posthog_host);
@@ -511,16 +512,16 @@ int dashboard_start(const struct dashboard_config *cfg, char *err, size_t errlen
 		forget();
 		return -1;
 	}
-	D.mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, NULL,
-				 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-				 MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				 MHD_OPTION_END);
-	if (!D.mhd) {
+	dash.mhd = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, handle, NULL,
+				    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+				    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+				    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+				    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+				    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+				    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				    MHD_OPTION_END);
+	if (!dash.mhd) {
 		snprintf(err, errlen, "cannot listen on %s port %u: %s", cfg->address, cfg->port,
 			 errno ? strerror(errno) : "libmicrohttpd refused");
 		deadline_stop();
@@ -534,17 +535,17 @@ unsigned dashboard_port(void)
 {
 	const union MHD_DaemonInfo *i;
 
-	if (!D.mhd)
+	if (!dash.mhd)
 		return 0;
-	i = MHD_get_daemon_info(D.mhd, MHD_DAEMON_INFO_BIND_PORT);
+	i = MHD_get_daemon_info(dash.mhd, MHD_DAEMON_INFO_BIND_PORT);
 	return i ? i->port : 0;
 }
 
 void dashboard_stop(void)
 {
 	deadline_stop();
-	if (D.mhd)
-		MHD_stop_daemon(D.mhd);
-	D.mhd = NULL;
+	if (dash.mhd)
+		MHD_stop_daemon(dash.mhd);
+	dash.mhd = NULL;
 	forget();
 }
