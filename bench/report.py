@@ -103,6 +103,7 @@ def main():
              "--netdata-script", nd_script, "--rows", rows_file]
             + (["--rounds", "40"] if quick else []),
             ["bench/spawn-latency", "--script", "daemon/anonymous-statistics.sh",
+             "--state-helper", "helpers/sender/anonymous-statistics-sender",
              "--sysinfo", "helpers/sysinfo/sysinfo", "--popen-script", popen_peer(nd_script, work),
              "--rows", rows_file]
             + (["--iterations", "20", "--baseline-iterations", "2"] if quick else []),

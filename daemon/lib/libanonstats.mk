@@ -111,7 +111,9 @@ bench_spawn_latency_LDADD = daemon/lib/libanonstats.la
 bench_spawn_latency_LDFLAGS = -static
 EXTRA_DIST += bench/README.md daemon/lib/libanonstats.md
 
-bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo/sysinfo$(EXEEXT)
+bench-spawn: bench/spawn-latency$(EXEEXT) daemon/anonymous-statistics.sh helpers/sysinfo/sysinfo$(EXEEXT) \
+		helpers/sender/anonymous-statistics-sender$(EXEEXT)
 	./bench/spawn-latency$(EXEEXT) --script daemon/anonymous-statistics.sh \
+		--state-helper helpers/sender/anonymous-statistics-sender$(EXEEXT) \
 		--sysinfo helpers/sysinfo/sysinfo$(EXEEXT)
 .PHONY: bench-spawn
