@@ -31,6 +31,9 @@ REF_MARK=planted-referrer-mark
 
 setup() {
 	unset DO_NOT_TRACK DISABLE_TELEMETRY
+	# A key for the script: without one the agent's answer is "not
+	# configured", the hello says false and the page loads nothing.
+	export ANONYMOUS_STATISTICS_KEY=phc_browser_test
 	need_dashboard
 	need_browser
 	WEB_DIR="$BATS_TEST_TMPDIR/web"
