@@ -562,7 +562,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fputs(text, stdout);
-		return on ? 0 : 1;
+		/* The control command's statuses: on, off, on but not configured. */
+		return !on ? 1 : anonstats_configured(NULL) ? 0
+							    : 3;
 	}
 
 	if (!foreground) {

@@ -253,6 +253,9 @@ STOP|OK|"
 	run "$DAEMON" --status --config-dir "$CONFIG_DIR" --state-dir "$fresh" --script "$script"
 	assert_line --index 0 "$want"
 	refute_output --partial "not initialized"
+	# On but not configured: the control command's status 3, not 0.
+	assert_equal "$want" "anonymous statistics: enabled, but not configured: nothing is sent"
+	assert_failure 3
 	assert [ ! -e "$fresh" ]
 	mkdir "$STATE_DIR"
 	run "$DAEMON" --status $(common_args "$script")
@@ -276,9 +279,9 @@ level: all (the default: no file $BUILTIN_CONFIG_DIR/anonymous-statistics.level 
 	DISABLE_TELEMETRY=yes run "$DAEMON" --status $(common_args "$script")
 	assert_line --index 1 --partial "decided by: environment variable DISABLE_TELEMETRY"
 	printf 'crashes\n' >"$CONFIG_DIR/anonymous-statistics.level"
-	run "$DAEMON" --status $(common_args "$script")
+	ANONYMOUS_STATISTICS_KEY=phc_test run "$DAEMON" --status $(common_args "$script")
 	assert_success
-	assert_line --index 2 "level: crashes (file $CONFIG_DIR/anonymous-statistics.level): only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
+	assert_line --index 1 "level: crashes (file $CONFIG_DIR/anonymous-statistics.level): only FATAL, CRASH and INCOMPLETE_SHUTDOWN are sent"
 	printf 'everything\n' >"$CONFIG_DIR/anonymous-statistics.level"
 	run "$DAEMON" --status $(common_args "$script")
 	assert_failure 1
@@ -298,7 +301,8 @@ level: all (the default: no file $BUILTIN_CONFIG_DIR/anonymous-statistics.level 
 	mkdir -m 755 "$base/config" "$base/state"
 	chown nobody "$base/state"
 	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-	run as_nobody "$DAEMON" --status --config-dir "$base/config" --state-dir "$base/state" --script "$script"
+	run as_nobody env ANONYMOUS_STATISTICS_KEY=phc_test "$DAEMON" --status --config-dir "$base/config" \
+		--state-dir "$base/state" --script "$script"
 	assert_success
 	printf 'all\n' >"$base/config/anonymous-statistics.level"
 	chmod 600 "$base/config/anonymous-statistics.level"

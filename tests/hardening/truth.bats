@@ -161,7 +161,7 @@ check_row() {
 		fail "$name: the script and the ctl differ:"$'\n'"$script_out"$'\n--- ctl:\n'"$ctl_out"
 	case $script_out in
 	'anonymous statistics: disabled'*) [ "$rc_daemon" = 1 ] && [ "$rc_ctl" = 1 ] ;;
-	'anonymous statistics: enabled, but'*) [ "$rc_daemon" = 0 ] && [ "$rc_ctl" = 3 ] ;;
+	'anonymous statistics: enabled, but'*) [ "$rc_daemon" = 3 ] && [ "$rc_ctl" = 3 ] ;;
 	*) [ "$rc_daemon" = 0 ] && [ "$rc_ctl" = 0 ] ;;
 	esac || fail "$name: exit statuses: daemon $rc_daemon, ctl $rc_ctl for: $script_out"
 	# The hello: the running daemon's own decision.
