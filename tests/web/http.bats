@@ -287,16 +287,21 @@ time.sleep(4)' "$DASH_PORT" &
 	[ "$DAEMON_MS" -lt 2500 ] || { echo "stop took $DAEMON_MS ms"; return 1; }
 }
 
-@test "slow-loris: 200 connections sending a byte each half second do not lock another client out" {
-	# Bounded: 4 seconds, at most 1,000 connections, loopback only.
-	"$PYTHON3" - "$DASH_PORT" "$BATS_TEST_TMPDIR/loris.out" <<'PY' &
+# slow_loris CONNS INTERVAL SECONDS MAX: open CONNS connections to the
+# dashboard, each sending a request header that never ends, a byte every
+# INTERVAL seconds, for SECONDS; one dropped is opened again, MAX in all.
+# Touches $BATS_TEST_TMPDIR/loris.out.ready once all are open; writes
+# "OPENED DROPPED" to $BATS_TEST_TMPDIR/loris.out at the end.
+slow_loris() {
+	"$PYTHON3" - "$DASH_PORT" "$BATS_TEST_TMPDIR/loris.out" "$@" <<'PY'
 import socket, sys, time
 port, out = int(sys.argv[1]), sys.argv[2]
-end = time.monotonic() + 4
+conns_wanted, interval, seconds, most = int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+end = time.monotonic() + seconds
 conns, opened, dropped = [], 0, 0
 def connect():
     global opened
-    if opened >= 1000:
+    if opened >= most:
         return
     opened += 1
     try:
@@ -306,10 +311,11 @@ def connect():
         conns.append(c)
     except OSError:
         pass
-for _ in range(200):
+for _ in range(conns_wanted):
     connect()
+open(out + ".ready", "w").close()
 while time.monotonic() < end:
-    time.sleep(0.5)
+    time.sleep(interval)
     for c in list(conns):
         try:
             gone = c.recv(4096) == b""
@@ -331,6 +337,11 @@ while time.monotonic() < end:
             connect()  # and again: the loris does not give up
 open(out, "w").write(f"{opened} {dropped}\n")
 PY
+}
+
+@test "slow-loris: 200 connections sending a byte each half second do not lock another client out" {
+	# Bounded: 4 seconds, at most 1,000 connections, loopback only.
+	slow_loris 200 0.5 4 1000 &
 	loris=$!
 	sleep 1
 	# Three plain requests while it runs: each answered within 3 seconds.
@@ -353,49 +364,7 @@ PY
 	# Bounded: 5 seconds, at most 4,000 connections, loopback only.
 	ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || skip "cannot raise the open file limit"
 	[ "$(ulimit -n)" -ge 2048 ] || skip "the open file limit stays at $(ulimit -n)"
-	"$PYTHON3" - "$DASH_PORT" "$BATS_TEST_TMPDIR/loris.out" <<'PY' &
-import socket, sys, time
-port, out = int(sys.argv[1]), sys.argv[2]
-end = time.monotonic() + 5
-conns, opened, dropped = [], 0, 0
-def connect():
-    global opened
-    if opened >= 4000:
-        return
-    opened += 1
-    try:
-        c = socket.create_connection(("127.0.0.1", port), timeout=0.5)
-        c.setblocking(False)
-        c.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-        conns.append(c)
-    except OSError:
-        pass
-for _ in range(1200):
-    connect()
-open(out + ".ready", "w").close()
-while time.monotonic() < end:
-    time.sleep(0.2)
-    for c in list(conns):
-        try:
-            gone = c.recv(4096) == b""
-        except BlockingIOError:
-            gone = False
-        except OSError:
-            gone = True
-        if not gone:
-            try:
-                c.send(b"a")
-            except BlockingIOError:
-                pass
-            except OSError:
-                gone = True
-        if gone:
-            dropped += 1
-            conns.remove(c)
-            c.close()
-            connect()
-open(out, "w").write(f"{opened} {dropped}\n")
-PY
+	slow_loris 1200 0.2 5 4000 &
 	loris=$!
 	i=0
 	while [ ! -e "$BATS_TEST_TMPDIR/loris.out.ready" ] && [ "$i" -lt 100 ]; do
