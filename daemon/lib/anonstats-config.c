@@ -63,17 +63,23 @@ long anonstats_ms_until(const struct timespec *deadline)
 	return ns <= 0 ? 0 : (ns + 999999L) / 1000000L;
 }
 
-char *anonstats_path_join(const char *dir, const char *name)
+/* "A" SEP "B", allocated. */
+static char *joined(const char *a, char sep, const char *b)
 {
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
 
 	if (!p)
 		return NULL;
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, name, b + 1);
+	memcpy(p, a, la);
+	p[la] = sep;
+	memcpy(p + la + 1, b, lb + 1);
 	return p;
+}
+
+char *anonstats_path_join(const char *dir, const char *name)
+{
+	return joined(dir, '/', name);
 }
 
 static char *dup_or(const char *s, const char *fallback)
@@ -83,15 +89,7 @@ static char *dup_or(const char *s, const char *fallback)
 
 static char *env_entry(const char *name, const char *value)
 {
-	size_t a = strlen(name), b = strlen(value);
-	char *p = malloc(a + b + 2);
-
-	if (!p)
-		return NULL;
-	memcpy(p, name, a);
-	p[a] = '=';
-	memcpy(p + a + 1, value, b + 1);
-	return p;
+	return joined(name, '=', value);
 }
 
 /* Variables handed to the script when the daemon has them: the endpoint and

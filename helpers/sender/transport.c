@@ -134,7 +134,8 @@ int transport_post(char *const policy[], enum transport_kind kind, const char *u
 	if (!argv)
 		return -ENOMEM;
 	if (kind == TRANSPORT_WGET) {
-		/* The body as it was once given as --post-data: no newline. */
+		/* No newline: the body GNU wget always sent.  It reads it from
+		 * a memfd (bounded_io.in_file), never from an argument. */
 		io.in = body;
 		io.in_len = blen;
 		io.in_file = 1;
